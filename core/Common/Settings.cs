@@ -1,0 +1,107 @@
+using System.Globalization;
+
+namespace Msr.Core;
+
+/// <summary>
+/// String key/value options (from the CLI, the DSL or a result record) read with typed defaults.
+/// Every read is remembered, so that (1) a misspelt key is reported instead of silently ignored
+/// and (2) the fully resolved configuration, defaults included, can be written to the result record.
+/// </summary>
+public sealed class Settings
+{
+    readonly Dictionary<string, string> _given;
+    readonly SortedDictionary<string, string> _resolved = new(StringComparer.Ordinal);
+
+    public Settings(IEnumerable<KeyValuePair<string, string>>? given = null)
+    {
+        _given = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (k, v) in given ?? []) _given[Normalize(k)] = v;
+    }
+
+    public static Settings Empty => new();
+
+    /// <summary>Every key read so far with the value used (given or default), in key order.</summary>
+    public IReadOnlyDictionary<string, string> Resolved => _resolved;
+
+    public IReadOnlyDictionary<string, string> Given => _given;
+
+    public string String(string key, string fallback) => Record(key, _given.GetValueOrDefault(Normalize(key)) ?? fallback);
+
+    public string? OptionalString(string key)
+    {
+        var v = _given.GetValueOrDefault(Normalize(key));
+        if (v is not null) Record(key, v);
+        return v;
+    }
+
+    public int Int(string key, int fallback, int min = int.MinValue, int max = int.MaxValue) =>
+        Parse(key, fallback, s => int.Parse(s, NumberStyles.Integer, CultureInfo.InvariantCulture), "an integer",
+            v => v >= min && v <= max, $"between {min} and {max}");
+
+    public long Long(string key, long fallback, long min = long.MinValue) =>
+        Parse(key, fallback, s => long.Parse(s, NumberStyles.Integer, CultureInfo.InvariantCulture), "an integer",
+            v => v >= min, $">= {min}");
+
+    public double Double(string key, double fallback, double min = double.NegativeInfinity, double max = double.PositiveInfinity) =>
+        Parse(key, fallback, s => double.Parse(s, NumberStyles.Float, CultureInfo.InvariantCulture), "a number",
+            v => double.IsFinite(v) && v >= min && v <= max, $"a finite number between {min} and {max}");
+
+    public bool Bool(string key, bool fallback) =>
+        Parse(key, fallback, s => s.ToLowerInvariant() switch
+        {
+            "true" or "yes" or "1" or "on" => true,
+            "false" or "no" or "0" or "off" => false,
+            _ => throw new FormatException(),
+        }, "true or false", _ => true, "");
+
+    /// <summary>A list of positive integers written like <c>[128,64]</c>, <c>128,64</c> or <c>128-64</c>.</summary>
+    public int[] Dims(string key, int[] fallback) =>
+        Parse(key, fallback, s => s.Trim('[', ']', ' ').Split([',', '-', ' ', ';'], StringSplitOptions.RemoveEmptyEntries)
+                .Select(x => int.Parse(x, NumberStyles.Integer, CultureInfo.InvariantCulture)).ToArray(),
+            "a list of layer widths like [128,64]", v => v.All(x => x > 0), "positive widths");
+
+    /// <summary>Throws if a given key was never read: it is misspelt or meaningless for <paramref name="owner"/>.</summary>
+    public void EnsureAllUsed(string owner)
+    {
+        var unknown = _given.Keys.Where(k => !_resolved.ContainsKey(k)).OrderBy(k => k, StringComparer.Ordinal).ToList();
+        if (unknown.Count > 0)
+            throw new ArgumentException(
+                $"unknown option{(unknown.Count > 1 ? "s" : "")} {string.Join(", ", unknown.Select(u => $"'{u}'"))} for {owner}; " +
+                $"known options: {string.Join(", ", _resolved.Keys)}");
+    }
+
+    T Parse<T>(string key, T fallback, Func<string, T> parse, string expected, Func<T, bool> valid, string rangeText)
+    {
+        var raw = _given.GetValueOrDefault(Normalize(key));
+        T value;
+        if (raw is null) value = fallback;
+        else
+        {
+            try { value = parse(raw); }
+            catch (Exception e) when (e is FormatException or OverflowException)
+            {
+                throw new ArgumentException($"option '{key}': '{raw}' is not {expected}");
+            }
+            if (!valid(value)) throw new ArgumentException($"option '{key}': {raw} must be {rangeText}");
+        }
+        Record(key, Format(value));
+        return value;
+    }
+
+    string Record(string key, string value)
+    {
+        _resolved[Normalize(key)] = value;
+        return value;
+    }
+
+    static string Format<T>(T value) => value switch
+    {
+        int[] dims => "[" + string.Join(",", dims) + "]",
+        double d => d.ToString("R", CultureInfo.InvariantCulture),
+        bool b => b ? "true" : "false",
+        IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+        _ => value?.ToString() ?? "",
+    };
+
+    static string Normalize(string key) => key.Trim().Replace('-', '_').ToLowerInvariant();
+}

@@ -1,0 +1,131 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Msr.Core.Data;
+
+/// <summary>
+/// An encoded multi-scenario dataset held as a handful of tensors, one per column family
+/// (sparse ids, dense values, scenario, label, each sequence feature), rows aligned.
+/// </summary>
+/// <remarks>
+/// Each family is a row-major (N, F) matrix so a batch is one <c>index_select</c> per family:
+/// no per-row objects and no per-sample collation anywhere on the training path. Column j of a
+/// family is feature j of that kind in <see cref="DatasetSchema"/> order. The dataset owns its
+/// tensors (they are detached from any dispose scope) and frees them on <see cref="Dispose"/>.
+/// </remarks>
+public sealed class ScenarioDataset : IDisposable
+{
+    public string Name { get; }
+    public DatasetSchema Schema { get; }
+    public Tensor Sparse { get; }
+    public Tensor Dense { get; }
+    public Tensor Scenario { get; }
+    public Tensor Label { get; }
+    public IReadOnlyDictionary<string, Tensor> Sequences { get; }
+    /// <summary>A split fixed by the source (e.g. Ali-CCP's official train/test), or null for a seeded random split.</summary>
+    public DatasetSplit? PredefinedSplit { get; init; }
+    public long Count => Scenario.shape[0];
+
+    public ScenarioDataset(string name, DatasetSchema schema, Tensor sparse, Tensor dense, Tensor scenario, Tensor label,
+        IReadOnlyDictionary<string, Tensor>? sequences = null)
+    {
+        Name = name;
+        Schema = schema;
+        Sparse = sparse.to_type(ScalarType.Int64).contiguous().DetachFromDisposeScope();
+        Dense = dense.to_type(ScalarType.Float32).contiguous().DetachFromDisposeScope();
+        Scenario = scenario.to_type(ScalarType.Int64).contiguous().DetachFromDisposeScope();
+        Label = label.to_type(ScalarType.Float32).contiguous().DetachFromDisposeScope();
+        Sequences = (sequences ?? new Dictionary<string, Tensor>())
+            .ToDictionary(kv => kv.Key, kv => kv.Value.to_type(ScalarType.Int64).contiguous().DetachFromDisposeScope());
+        Validate();
+    }
+
+    /// <summary>Builds a dataset from flat row-major arrays (sparse: N×F_sparse, dense: N×F_dense).</summary>
+    public static ScenarioDataset FromArrays(string name, DatasetSchema schema, long[] sparse, float[] dense, long[] scenario, float[] label,
+        IReadOnlyDictionary<string, long[]>? sequences = null)
+    {
+        long n = scenario.LongLength;
+        int fs = schema.SparseFeatures.Count, fd = schema.DenseFeatures.Count;
+        if (label.LongLength != n) throw new ArgumentException($"{name}: {label.LongLength} labels for {n} rows");
+        if (sparse.LongLength != n * fs) throw new ArgumentException($"{name}: sparse matrix has {sparse.LongLength} values, expected {n}×{fs}");
+        if (dense.LongLength != n * fd) throw new ArgumentException($"{name}: dense matrix has {dense.LongLength} values, expected {n}×{fd}");
+        using var scope = NewDisposeScope();
+        var seq = new Dictionary<string, Tensor>();
+        foreach (var f in schema.SequenceFeatures)
+        {
+            if (sequences is null || !sequences.TryGetValue(f.Name, out var ids))
+                throw new ArgumentException($"{name}: sequence feature '{f.Name}' has no data");
+            seq[f.Name] = tensor(ids, [n, f.SequenceLength]);
+        }
+        return new ScenarioDataset(name, schema, tensor(sparse, [n, fs]), tensor(dense, [n, fd]), tensor(scenario), tensor(label), seq);
+    }
+
+    /// <summary>Gathers the rows at <paramref name="indices"/> (int64, 1-D) into a batch.</summary>
+    public ScenarioBatch Gather(Tensor indices) => new(
+        Sparse.index_select(0, indices),
+        Dense.index_select(0, indices),
+        Scenario.index_select(0, indices),
+        Label.index_select(0, indices),
+        Sequences.ToDictionary(kv => kv.Key, kv => kv.Value.index_select(0, indices)));
+
+    /// <summary>Row counts per scenario over the given rows (all rows when null).</summary>
+    public long[] ScenarioCounts(Tensor? indices = null)
+    {
+        using var scope = NewDisposeScope();
+        var s = indices is null ? Scenario : Scenario.index_select(0, indices);
+        return s.bincount(null, Schema.ScenarioCount).data<long>().ToArray();
+    }
+
+    void Validate()
+    {
+        using var scope = NewDisposeScope();
+        long n = Count;
+        int fs = Schema.SparseFeatures.Count, fd = Schema.DenseFeatures.Count;
+        Check(Sparse.shape.SequenceEqual([n, fs]), $"sparse matrix shape [{string.Join(",", Sparse.shape)}] != [{n},{fs}]");
+        Check(Dense.shape.SequenceEqual([n, fd]), $"dense matrix shape [{string.Join(",", Dense.shape)}] != [{n},{fd}]");
+        Check(Label.shape.SequenceEqual([n]), "label must be a vector aligned with the scenario column");
+        if (n == 0) return;
+
+        long sMin = Scenario.min().item<long>(), sMax = Scenario.max().item<long>();
+        Check(sMin >= 0 && sMax < Schema.ScenarioCount,
+            $"scenario id out of range: found [{sMin}, {sMax}], declared {Schema.ScenarioCount} scenarios ({string.Join(", ", Schema.ScenarioNames)})");
+        Check(Label.eq(0).logical_or(Label.eq(1)).all().item<bool>(), $"label '{Schema.Label}' must be 0 or 1 in every row");
+        if (fs > 0)
+        {
+            var mins = Sparse.amin(0).data<long>().ToArray();
+            var maxs = Sparse.amax(0).data<long>().ToArray();
+            for (int j = 0; j < fs; j++)
+            {
+                var f = Schema.SparseFeatures[j];
+                Check(mins[j] >= 0 && maxs[j] < f.Vocabulary, $"feature '{f.Name}': ids span [{mins[j]}, {maxs[j]}] outside vocabulary [0, {f.Vocabulary})");
+            }
+        }
+        if (fd > 0)
+        {
+            var finite = Dense.isfinite().all(0).data<bool>().ToArray();
+            for (int j = 0; j < fd; j++)
+                Check(finite[j], $"dense feature '{Schema.DenseFeatures[j].Name}' has NaN or infinite values");
+        }
+        foreach (var f in Schema.SequenceFeatures)
+        {
+            Check(Sequences.TryGetValue(f.Name, out var seq), $"sequence feature '{f.Name}' has no tensor");
+            Check(seq!.shape.SequenceEqual([n, (long)f.SequenceLength]), $"sequence feature '{f.Name}' must be [{n},{f.SequenceLength}]");
+            Check(seq.min().item<long>() >= 0 && seq.max().item<long>() < f.Vocabulary, $"sequence feature '{f.Name}': ids outside [0, {f.Vocabulary})");
+        }
+    }
+
+    void Check(bool ok, string message)
+    {
+        if (!ok) throw new InvalidDataException($"dataset '{Name}': {message}");
+    }
+
+    public void Dispose()
+    {
+        Sparse.Dispose();
+        Dense.Dispose();
+        Scenario.Dispose();
+        Label.Dispose();
+        foreach (var t in Sequences.Values) t.Dispose();
+        PredefinedSplit?.Dispose();
+    }
+}
