@@ -1,0 +1,59 @@
+using Msr.Core.Data;
+using Msr.Core.Models.Layers;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace Msr.Core.Models;
+
+/// <summary>
+/// MMoE (spec §4.2) with scenarios as tasks: K = S shared experts, one gate and one tower per
+/// scenario; gate s mixes the experts for scenario s's tower (compute-all then mask-merge).
+/// </summary>
+public sealed class Mmoe : ScenarioModel
+{
+    static readonly Dictionary<string, int[]> ExpertDims = new()
+    {
+        ["movielens"] = [16], ["kuairand"] = [32], ["aliccp"] = [256, 128, 64, 32, 16, 8], ["amazon"] = [16], ["douban"] = [16], ["mind"] = [32],
+    };
+    static readonly Dictionary<string, int[]> TowerDims = new()
+    {
+        ["movielens"] = [8], ["kuairand"] = [16], ["aliccp"] = [16], ["amazon"] = [8], ["douban"] = [8], ["mind"] = [16],
+    };
+
+    readonly FeatureEmbedding embedding;
+    readonly ModuleList<MlpBlock> experts = new();
+    readonly ModuleList<GateBlock> gates = new();
+    readonly ModuleList<MlpBlock> towers = new();
+
+    public Mmoe(ModelContext context, Settings options) : base("MMoE")
+    {
+        int expertCount = options.Int("experts", context.ScenarioCount, min: 1);
+        var expertDims = options.Dims("expert_dims", context.ForPreset(ExpertDims));
+        var towerDims = options.Dims("tower_dims", context.ForPreset(TowerDims));
+        bool gateBatchNorm = options.Bool("gate_batch_norm", true);
+        embedding = new FeatureEmbedding(context.Schema, EmbeddingInputs.Default);
+        for (int k = 0; k < expertCount; k++)
+            experts.Add(new MlpBlock(embedding.OutputDim, expertDims, outputLayer: false));
+        for (int s = 0; s < context.ScenarioCount; s++)
+        {
+            gates.Add(new GateBlock(embedding.OutputDim, expertCount, gateBatchNorm));
+            towers.Add(new MlpBlock(experts[0].OutputDim, towerDims, outputLayer: true));
+        }
+        RegisterComponents();
+    }
+
+    public override Tensor forward(ScenarioBatch batch)
+    {
+        var x = embedding.forward(batch);
+        var expertOutputs = stack(experts.Select(e => e.forward(x)), 1);        // (B, K, h)
+        var perScenario = new List<Tensor>(towers.Count);
+        for (int s = 0; s < towers.Count; s++)
+        {
+            var weights = gates[s].forward(x).unsqueeze(2);                     // (B, K, 1)
+            var mixed = (weights * expertOutputs).sum(1);                        // (B, h)
+            perScenario.Add(sigmoid(towers[s].forward(mixed)));
+        }
+        return ScenarioMerge.MaskMerge(perScenario, batch.Scenario).squeeze(1);
+    }
+}

@@ -1,0 +1,45 @@
+using Msr.Core.Data;
+using Msr.Core.Models.Layers;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace Msr.Core.Models;
+
+/// <summary>
+/// SharedBottom (spec §4.1): a shared bottom MLP feeding one tower per scenario;
+/// each row takes the probability of its own scenario's tower (compute-all then mask-merge).
+/// </summary>
+public sealed class SharedBottom : ScenarioModel
+{
+    static readonly Dictionary<string, int[]> BottomDims = new()
+    {
+        ["movielens"] = [128], ["kuairand"] = [128], ["aliccp"] = [512], ["amazon"] = [128], ["douban"] = [128], ["mind"] = [128],
+    };
+    static readonly Dictionary<string, int[]> TowerDims = new()
+    {
+        ["movielens"] = [8], ["kuairand"] = [64, 32], ["aliccp"] = [256, 128, 64, 32, 16, 8], ["amazon"] = [8], ["douban"] = [8], ["mind"] = [64, 32],
+    };
+
+    readonly FeatureEmbedding embedding;
+    readonly MlpBlock bottom;
+    readonly ModuleList<MlpBlock> towers = new();
+
+    public SharedBottom(ModelContext context, Settings options) : base("SharedBottom")
+    {
+        var bottomDims = options.Dims("bottom_dims", context.ForPreset(BottomDims));
+        var towerDims = options.Dims("tower_dims", context.ForPreset(TowerDims));
+        embedding = new FeatureEmbedding(context.Schema, EmbeddingInputs.Default);
+        bottom = new MlpBlock(embedding.OutputDim, bottomDims, outputLayer: false);
+        for (int s = 0; s < context.ScenarioCount; s++)
+            towers.Add(new MlpBlock(bottom.OutputDim, towerDims, outputLayer: true));
+        RegisterComponents();
+    }
+
+    public override Tensor forward(ScenarioBatch batch)
+    {
+        var shared = bottom.forward(embedding.forward(batch));
+        var perScenario = towers.Select(tower => sigmoid(tower.forward(shared))).ToList();
+        return ScenarioMerge.MaskMerge(perScenario, batch.Scenario).squeeze(1);
+    }
+}

@@ -1,0 +1,38 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Msr.Core.Training;
+
+/// <summary>
+/// A deep copy of a module's full state, parameters and buffers (BatchNorm running statistics
+/// included), for early stopping. TorchSharp's <c>state_dict()</c> hands out live references,
+/// so every tensor is cloned and detached from any dispose scope.
+/// </summary>
+public sealed class ModelSnapshot : IDisposable
+{
+    readonly Dictionary<string, Tensor> _state;
+
+    ModelSnapshot(Dictionary<string, Tensor> state) => _state = state;
+
+    public static ModelSnapshot Capture(nn.Module module)
+    {
+        using var _ = no_grad();
+        var state = new Dictionary<string, Tensor>();
+        foreach (var (name, tensor) in module.state_dict())
+            state[name] = tensor.detach().clone().DetachFromDisposeScope();
+        return new ModelSnapshot(state);
+    }
+
+    public void Restore(nn.Module module)
+    {
+        using var _ = no_grad();
+        foreach (var (name, tensor) in module.state_dict())
+            tensor.copy_(_state[name]);
+    }
+
+    public void Dispose()
+    {
+        foreach (var t in _state.Values) t.Dispose();
+        _state.Clear();
+    }
+}

@@ -1,0 +1,121 @@
+using System.Diagnostics;
+using Msr.Core.Data;
+using Msr.Core.Metrics;
+using Msr.Core.Models;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Msr.Core.Training;
+
+/// <summary>Progress callback payload, raised after every epoch.</summary>
+public sealed record EpochProgress(int Epoch, int EpochBudget, EpochRecord Record, bool Improved);
+
+/// <summary>
+/// Trains a <see cref="ScenarioModel"/> with the reference protocol: Adam with coupled L2 weight
+/// decay, per-epoch reshuffling from a seeded generator, BCE on probabilities, optional StepLR,
+/// early stopping on validation AUC with deep-copied state.
+/// </summary>
+public static class Trainer
+{
+    public static TrainingHistory Fit(ScenarioModel model, ScenarioDataset data, DatasetSplit split, TrainerOptions options,
+        long seed, Action<EpochProgress>? progress = null, CancellationToken cancel = default)
+    {
+        using var optimizer = optim.Adam(model.parameters(), options.LearningRate, beta1: 0.9, beta2: 0.999, eps: 1e-8,
+            weight_decay: options.WeightDecay);
+        var scheduler = options.UseStepLr ? optim.lr_scheduler.StepLR(optimizer, options.StepLrStepSize, options.StepLrGamma) : null;
+        using var shuffle = new Generator((ulong)seed);
+        var stopping = new EarlyStopping(options.Patience);
+        ModelSnapshot? best = null;
+        var epochs = new List<EpochRecord>();
+        var stop = StopReason.EpochBudget;
+        try
+        {
+            for (int epoch = 1; epoch <= options.Epochs; epoch++)
+            {
+                cancel.ThrowIfCancellationRequested();
+                var clock = Stopwatch.StartNew();
+                double lr = optimizer.ParamGroups.First().LearningRate;
+                double loss = TrainEpoch(model, data, split.Train, optimizer, options.BatchSize, shuffle, epoch, cancel);
+                double trainSeconds = clock.Elapsed.TotalSeconds;
+                scheduler?.step();
+                var validation = Evaluate(model, data, split.Validation, options.BatchSize);
+                var record = new EpochRecord(epoch, loss, validation.Overall.Auc, validation.Overall.LogLoss,
+                    trainSeconds, clock.Elapsed.TotalSeconds - trainSeconds, lr, split.Train.shape[0]);
+                epochs.Add(record);
+
+                var (improved, shouldStop) = stopping.Observe(epoch, validation.Overall.Auc);
+                if (improved)
+                {
+                    best?.Dispose();
+                    best = ModelSnapshot.Capture(model);
+                }
+                progress?.Invoke(new EpochProgress(epoch, options.Epochs, record, improved));
+                if (shouldStop)
+                {
+                    stop = StopReason.EarlyStopping;
+                    break;
+                }
+            }
+            bool restore = best is not null && (stop == StopReason.EarlyStopping || options.RestoreBestAtEnd);
+            if (restore) best!.Restore(model);
+            return new TrainingHistory(epochs, stopping.BestEpoch, stop, restore);
+        }
+        finally
+        {
+            best?.Dispose();
+        }
+    }
+
+    static double TrainEpoch(ScenarioModel model, ScenarioDataset data, Tensor rows, optim.Optimizer optimizer, int batchSize,
+        Generator shuffle, int epoch, CancellationToken cancel)
+    {
+        model.train();
+        double lossSum = 0;
+        long seen = 0;
+        int batchIndex = 0;
+        foreach (var indices in BatchPlan.Slices(rows, batchSize, shuffle, mergeSingleRowTail: true))
+        {
+            cancel.ThrowIfCancellationRequested();
+            using var step = NewDisposeScope();
+            var batch = data.Gather(indices);
+            var prediction = model.forward(batch);
+            var loss = nn.functional.binary_cross_entropy(prediction, batch.Label);
+            optimizer.zero_grad();
+            loss.backward();
+            optimizer.step();
+            double value = loss.item<float>();
+            if (!double.IsFinite(value)) throw new TrainingDivergedException(epoch, batchIndex, value);
+            lossSum += value * batch.Size;
+            seen += batch.Size;
+            batchIndex++;
+        }
+        return seen == 0 ? double.NaN : lossSum / seen;
+    }
+
+    /// <summary>Predicted click probabilities for <paramref name="rows"/>, in row order, in evaluation mode.</summary>
+    public static double[] Predict(ScenarioModel model, ScenarioDataset data, Tensor rows, int batchSize)
+    {
+        model.eval();
+        var result = new double[rows.shape[0]];
+        int at = 0;
+        using var _ = no_grad();
+        foreach (var indices in BatchPlan.Slices(rows, batchSize))
+        {
+            using var step = NewDisposeScope();
+            var p = model.forward(data.Gather(indices)).to_type(ScalarType.Float64).data<double>();
+            p.CopyTo(result, at);
+            at += (int)p.Count;
+        }
+        return result;
+    }
+
+    /// <summary>Overall and per-scenario metrics of the model on <paramref name="rows"/>.</summary>
+    public static Evaluation Evaluate(ScenarioModel model, ScenarioDataset data, Tensor rows, int batchSize)
+    {
+        var predictions = Predict(model, data, rows, batchSize);
+        using var scope = NewDisposeScope();
+        var labels = data.Label.index_select(0, rows).data<float>().ToArray();
+        var scenarios = data.Scenario.index_select(0, rows).data<long>().ToArray();
+        return Evaluation.Compute(predictions, labels, scenarios, data.Schema.ScenarioNames);
+    }
+}
