@@ -1,0 +1,156 @@
+/// The `msr` command line.
+module Msr.Cli.Program
+
+open System
+open System.IO
+open Argu
+open Msr.Core.Data
+open Msr.Core.Experiments
+open Msr.Core.Models
+open Msr.Core.Native
+open Msr.Core.Results
+open Msr.Dsl
+
+type TrainArgs =
+    | [<Mandatory; AltCommandLine("-d")>] Dataset of name: string
+    | [<Mandatory; AltCommandLine("-m")>] Model of name: string
+    | Path of path: string
+    | Seed of seed: int64
+    | Epochs of count: int
+    | Batch_Size of rows: int
+    | Patience of epochs: int
+    | [<AltCommandLine("-s")>] Set of ``key=value``: string
+    | Data of ``key=value``: string
+    | Trainer of ``key=value``: string
+    | Threads of count: int
+    | Results of folder: string
+    interface IArgParserTemplate with
+        member a.Usage =
+            match a with
+            | Dataset _ -> "dataset name (see `msr datasets list`)"
+            | Model _ -> "model name (see `msr models`)"
+            | Path _ -> "file or folder of the dataset (not needed for synthetic)"
+            | Seed _ -> "seed of split, initialisation and shuffling (default 2022)"
+            | Epochs _ -> "epoch budget (default 100, with early stopping)"
+            | Batch_Size _ -> "batch size (default: the dataset's protocol value)"
+            | Patience _ -> "early-stopping patience in epochs (default: the dataset's protocol value)"
+            | Set _ -> "model hyper-parameter, e.g. --set tower_dims=[16,8] (repeatable)"
+            | Data _ -> "dataset option, e.g. --data rows=20000 (repeatable)"
+            | Trainer _ -> "trainer option, e.g. --trainer step_lr=true (repeatable)"
+            | Threads _ -> "libtorch CPU threads (default: all cores)"
+            | Results _ -> "folder for the run record (default results/train)"
+
+type DatasetsArgs =
+    | [<CliPrefix(CliPrefix.None)>] List
+    interface IArgParserTemplate with
+        member a.Usage =
+            match a with
+            | List -> "list dataset loaders and the files each expects"
+
+type MsrArgs =
+    | [<CliPrefix(CliPrefix.None)>] Train of ParseResults<TrainArgs>
+    | [<SubCommand; CliPrefix(CliPrefix.None)>] Models
+    | [<CliPrefix(CliPrefix.None)>] Datasets of ParseResults<DatasetsArgs>
+    | Version
+    interface IArgParserTemplate with
+        member a.Usage =
+            match a with
+            | Train _ -> "train and test one model on one dataset, print per-scenario metrics"
+            | Models -> "list the available models"
+            | Datasets _ -> "list dataset loaders"
+            | Version -> "print versions"
+
+/// A usage error: printed with the command's usage, exit code 2.
+exception UsageError of string
+
+let private keyValue (flag: string) (text: string) =
+    match text.IndexOf '=' with
+    | i when i > 0 && i < text.Length - 1 -> text.Substring(0, i).Trim(), text.Substring(i + 1).Trim()
+    | _ -> raise (UsageError(sprintf "--%s expects key=value, got '%s'" flag text))
+
+let private train (out: TextWriter) (args: ParseResults<TrainArgs>) =
+    let pairs flag (items: string list) = items |> List.map (keyValue flag)
+    let trainer =
+        [ yield! args.TryGetResult Epochs |> Option.map (fun n -> "epochs", string n) |> Option.toList
+          yield! args.TryGetResult Batch_Size |> Option.map (fun n -> "batch_size", string n) |> Option.toList
+          yield! args.TryGetResult Patience |> Option.map (fun n -> "patience", string n) |> Option.toList
+          yield! pairs "trainer" (args.GetResults Trainer) ]
+    let spec =
+        RunSpec(args.GetResult Dataset, Option.toObj (args.TryGetResult Path), readOnlyDict (pairs "data" (args.GetResults Data)),
+                args.GetResult Model, readOnlyDict (pairs "set" (args.GetResults Set)), readOnlyDict trainer,
+                args.GetResult(Seed, defaultValue = 2022L))
+    TorchRuntime.SetThreadsOnce(args.GetResult(Threads, defaultValue = Environment.ProcessorCount))
+    use data = LoadedDataset.Load(spec.Dataset, spec.DatasetPath, spec.DatasetOptions)
+    let run = ExperimentRunner.Prepare(spec, data)
+    let counts = data.Data.ScenarioCounts()
+    fprintfn out "%s on %s: %d rows, %d scenarios (%s), seed %d"
+        (ModelRegistry.Get spec.Model).Name data.Loader.Name data.Data.Count data.Data.Schema.ScenarioCount
+        (String.Join(", ", Seq.zip data.Data.Schema.ScenarioNames counts |> Seq.map (fun (n, c) -> sprintf "%s %d" n c))) spec.Seed
+    let record = ExperimentRunner.Run(run, data, (fun e -> Execution.consoleProgress (Execution.EpochDone(1, 1, spec, e))))
+    let store = ResultStore(args.GetResult(Results, defaultValue = Path.Combine("results", "train")))
+    store.Write record
+    if record.IsCompleted then
+        let t, eff = record.Training, record.Efficiency
+        fprintfn out "\n%s\n" (Tables.evaluation record.Test)
+        fprintfn out "epochs run: %d (best %d, %s%s)" t.EpochsRun t.BestEpoch (t.StopReason.Replace('_', ' '))
+            (if t.RestoredBest then ", best weights restored" else "")
+        fprintfn out "train: %.2f s/epoch, %.0f samples/s; inference: %.2f ms per batch of %d; parameters: %d"
+            eff.TrainSecondsPerEpoch eff.TrainSamplesPerSecond eff.InferMillisecondsPerBatch eff.InferBatchSize record.Parameters
+        fprintfn out "record: %s" (store.PathOf record.RunId)
+        0
+    else
+        fprintfn out "run failed: %s\nrecord: %s" record.Error (store.PathOf record.RunId)
+        1
+
+let private models (out: TextWriter) =
+    let rows = [ for m in ModelRegistry.All -> [ m.Name; m.Description ] ]
+    fprintfn out "%s" (Tables.markdown [ "model"; "description" ] rows)
+    0
+
+let private datasets (out: TextWriter) =
+    let rows =
+        [ for l in DatasetRegistry.All ->
+              [ l.Name; l.Description; (if l.ExpectedFiles.Count = 0 then "(none)" else String.Join(", ", l.ExpectedFiles)) ] ]
+    fprintfn out "%s" (Tables.markdown [ "dataset"; "description"; "files" ] rows)
+    0
+
+/// Runs the command line; returns the process exit code (0 ok, 1 run failed, 2 bad input).
+let execute (argv: string[]) (out: TextWriter) (err: TextWriter) =
+    let parser = ArgumentParser.Create<MsrArgs>(programName = "msr")
+    try
+        let args = parser.ParseCommandLine(argv, raiseOnUsage = true)
+        if args.Contains Version then
+            let env = ExperimentRunner.Environment()
+            fprintfn out "msr %s, TorchSharp %s, %s" env.Msr env.TorchSharp env.DotNet
+            0
+        else
+            match args.GetSubCommand() with
+            | Train t -> train out t
+            | Models -> models out
+            | Datasets _ -> datasets out
+            | Version -> 0
+    with
+    | :? ArguParseException as e when e.ErrorCode = ErrorCode.HelpText ->
+        fprintfn out "%s" e.Message
+        0
+    | :? ArguParseException as e ->
+        fprintfn err "%s" e.Message
+        2
+    | UsageError message ->
+        fprintfn err "error: %s" message
+        2
+    | :? ArgumentException as e ->
+        fprintfn err "error: %s" e.Message
+        2
+    | :? InvalidDataException as e ->
+        fprintfn err "error: %s" e.Message
+        2
+    | :? FileNotFoundException as e ->
+        fprintfn err "error: %s" e.Message
+        2
+    | :? DirectoryNotFoundException as e ->
+        fprintfn err "error: %s" e.Message
+        2
+
+[<EntryPoint>]
+let main argv = execute argv Console.Out Console.Error

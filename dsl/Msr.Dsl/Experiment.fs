@@ -1,0 +1,100 @@
+namespace Msr.Dsl
+
+open System
+
+/// A dataset as an experiment names it: registry name, files (None for generated data), loader options.
+type DatasetRef =
+    { Name: string
+      Path: string option
+      Options: (string * string) list }
+
+/// A model with its hyper-parameter overrides (defaults come from the model and the dataset preset).
+type ModelRef =
+    { Name: string
+      Options: (string * string) list }
+
+/// Declarative description of an experiment grid: datasets × models × swept hyper-parameters × seeds.
+type Experiment =
+    { Title: string
+      Datasets: DatasetRef list
+      Models: ModelRef list
+      /// Hyper-parameter axes applied to every model, each a key and the values to try.
+      Sweeps: (string * string list) list
+      Seeds: int64 list
+      /// Trainer options (epochs, batch_size, lr, patience, ...).
+      Training: (string * string) list
+      ResultsFolder: string option
+      /// CPU threads for libtorch; None uses every core.
+      Threads: int option }
+
+/// Building blocks for the `dataset` operation.
+module Dataset =
+    let named name = { Name = name; Path = None; Options = [] }
+    let at name path = { Name = name; Path = Some path; Options = [] }
+    /// The embedded synthetic multi-scenario data (no files).
+    let synthetic = named "synthetic"
+    let movielens path = at "movielens" path
+    let with' key value (d: DatasetRef) = { d with Options = d.Options @ [ key, string value ] }
+
+/// Building blocks for the `model` operation.
+module Model =
+    let named name : ModelRef = { Name = name; Options = [] }
+    let with' key value (m: ModelRef) = { m with Options = m.Options @ [ key, string value ] }
+
+/// Raised for an experiment that cannot run; lists every problem found.
+exception ExperimentError of title: string * problems: string list with
+    override this.Message =
+        sprintf "experiment '%s' is not valid:\n%s" this.title (this.problems |> List.map (sprintf "  - %s") |> String.concat "\n")
+
+/// The `experiment "title" { ... }` computation expression: custom operations read like the
+/// experiment section of a paper ("on dataset X, compare models A, B over seeds 1..10, train 5 epochs").
+type ExperimentBuilder(title: string) =
+    member _.Yield(_: unit) : Experiment =
+        { Title = title; Datasets = []; Models = []; Sweeps = []; Seeds = []; Training = []; ResultsFolder = None; Threads = None }
+
+    /// Add a dataset (see the Dataset module).
+    [<CustomOperation("dataset")>]
+    member _.Dataset(e: Experiment, d: DatasetRef) = { e with Datasets = e.Datasets @ [ d ] }
+
+    /// Add models by registry name, each with its default hyper-parameters.
+    [<CustomOperation("compare")>]
+    member _.Compare(e: Experiment, names: string list) = { e with Models = e.Models @ (names |> List.map Model.named) }
+
+    /// Add one model with overrides (see the Model module).
+    [<CustomOperation("model")>]
+    member _.Model(e: Experiment, m: ModelRef) = { e with Models = e.Models @ [ m ] }
+
+    /// Try every value of a model hyper-parameter (a grid axis).
+    [<CustomOperation("sweep")>]
+    member _.Sweep(e: Experiment, key: string, values: string list) = { e with Sweeps = e.Sweeps @ [ key, values ] }
+
+    [<CustomOperation("seeds")>]
+    member _.Seeds(e: Experiment, seeds: int list) = { e with Seeds = e.Seeds @ (seeds |> List.map int64) }
+
+    [<CustomOperation("epochs")>]
+    member _.Epochs(e: Experiment, n: int) = { e with Training = e.Training @ [ "epochs", string n ] }
+
+    [<CustomOperation("batchSize")>]
+    member _.BatchSize(e: Experiment, n: int) = { e with Training = e.Training @ [ "batch_size", string n ] }
+
+    [<CustomOperation("patience")>]
+    member _.Patience(e: Experiment, n: int) = { e with Training = e.Training @ [ "patience", string n ] }
+
+    [<CustomOperation("learningRate")>]
+    member _.LearningRate(e: Experiment, lr: float) =
+        { e with Training = e.Training @ [ "lr", lr.ToString("R", Globalization.CultureInfo.InvariantCulture) ] }
+
+    /// Any other trainer option by name, e.g. `train "step_lr" "true"`.
+    [<CustomOperation("train")>]
+    member _.Train(e: Experiment, key: string, value: string) = { e with Training = e.Training @ [ key, value ] }
+
+    [<CustomOperation("resultsIn")>]
+    member _.ResultsIn(e: Experiment, folder: string) = { e with ResultsFolder = Some folder }
+
+    [<CustomOperation("threads")>]
+    member _.Threads(e: Experiment, n: int) = { e with Threads = Some n }
+
+[<AutoOpen>]
+module ExperimentSyntax =
+    /// Starts an experiment description: `experiment "title" { dataset ...; compare [...]; seeds [...] }`.
+    let experiment title = ExperimentBuilder(title)
