@@ -16,7 +16,7 @@ let private looksNumeric (cell: string) =
 /// Renders rows as a Markdown pipe table with aligned columns: numeric columns right, text left.
 let markdown (header: string list) (rows: string list list) =
     let widths =
-        header |> List.mapi (fun i h -> (h.Length :: (rows |> List.map (fun r -> r.[i].Length))) |> List.max)
+        header |> List.mapi (fun i h -> (3 :: h.Length :: (rows |> List.map (fun r -> r.[i].Length))) |> List.max)
     let right = header |> List.mapi (fun i _ -> not rows.IsEmpty && rows |> List.forall (fun r -> looksNumeric r.[i]))
     let line cells =
         cells
