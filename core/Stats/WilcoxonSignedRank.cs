@@ -55,9 +55,10 @@ public static class WilcoxonSignedRank
         if (zeroMethod == ZeroMethod.Zsplit) { rPlus += rZero / 2; rMinus += rZero / 2; }
         double t = alternative == Alternative.TwoSided ? Math.Min(rPlus, rMinus) : rPlus;
 
-        int zerosLeft = zeroMethod == ZeroMethod.Wilcox ? 0 : nZero;
+        // As SciPy: any zero difference rules out the exact distribution, even when 'wilcox' has dropped them
+        // (the conditional null distribution given the zeros is not the plain signed-rank one R and SciPy tabulate).
         bool hasTies = ties.Count > 0;
-        bool exactValid = zerosLeft == 0 && !hasTies;
+        bool exactValid = nZero == 0 && !hasTies;
         string? note = null;
         bool exact = method switch
         {
