@@ -43,7 +43,9 @@ public static class DeLong
         double diff = aucA - aucB;
         const string name = "DeLong AUC test";
         TestResult test;
-        if (varDiff > 1e-300)
+        // Rounding can leave ±1e-17 where the variance is mathematically zero (e.g. identical scores); treat a
+        // difference variance at rounding level relative to the AUC variances as zero rather than dividing by it.
+        if (varDiff > 1e-12 * (varA + varB) && varDiff > 0)
         {
             double z = diff / Math.Sqrt(varDiff);
             test = new TestResult(name, z, Distributions.NormalPValue(z, alternative), alternative) { Method = "asymptotic", SampleSize = m + n };

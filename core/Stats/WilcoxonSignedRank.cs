@@ -6,13 +6,16 @@ namespace Msr.Core.Stats;
 /// <para>Statistic: two-sided → min(R⁺, R⁻); one-sided → R⁺ (SciPy's convention); the z of the normal
 /// approximation is in <see cref="TestResult.ZStatistic"/>. Auto: exact when n ≤ 50 and there are neither zeros
 /// nor ties, else the normal approximation with tie correction (and continuity correction if requested).
-/// Exact requested with zeros or ties falls back to the approximation with a note (SciPy 1.10 switches for zeros
+/// Exact requested with zeros or ties (or n &gt; <see cref="MaxExactN"/>) falls back to the approximation with a note (SciPy 1.10 switches for zeros
 /// but silently truncates tied rank sums; we do not reproduce that).</para>
 /// <para>All differences zero: with Wilcox/Pratt there is nothing to rank (SciPy raises); we return statistic 0,
 /// p = 1 with a note. Zsplit handles it naturally (z = 0, p = 1).</para>
 /// </summary>
 public static class WilcoxonSignedRank
 {
+    /// <summary>Largest n for which an explicitly requested exact distribution is computed.</summary>
+    public const int MaxExactN = 1000;
+
     public static TestResult Paired(IReadOnlyList<double> x, IReadOnlyList<double> y,
         Alternative alternative = Alternative.TwoSided, ZeroMethod zeroMethod = ZeroMethod.Wilcox,
         TestMethod method = TestMethod.Auto, bool continuityCorrection = false)
@@ -68,6 +71,12 @@ public static class WilcoxonSignedRank
         };
         if (method == TestMethod.Exact && !exactValid)
             note = "zeros or ties present: exact distribution invalid, used normal approximation";
+        if (exact && count > MaxExactN)
+        {
+            // The exact pmf has n(n+1)/2 + 1 entries built in O(n³); the approximation is excellent long before this.
+            exact = false;
+            note = $"n > {MaxExactN}: used normal approximation";
+        }
 
         if (exact)
         {
