@@ -6,8 +6,8 @@ namespace Msr.Core.Stats;
 /// <para>Statistic: two-sided → min(R⁺, R⁻); one-sided → R⁺ (SciPy's convention); the z of the normal
 /// approximation is in <see cref="TestResult.ZStatistic"/>. Auto: exact when n ≤ 50 and there are neither zeros
 /// nor ties, else the normal approximation with tie correction (and continuity correction if requested).
-/// Exact requested with zeros or ties (or n &gt; <see cref="MaxExactN"/>) falls back to the approximation with a note (SciPy 1.10 switches for zeros
-/// but silently truncates tied rank sums; we do not reproduce that).</para>
+/// Exact requested with zeros or ties (or n &gt; <see cref="MaxExactN"/>) falls back to the approximation with a
+/// note (SciPy 1.10 switches for zeros but silently truncates tied rank sums; we do not reproduce that).</para>
 /// <para>All differences zero: with Wilcox/Pratt there is nothing to rank (SciPy raises); we return statistic 0,
 /// p = 1 with a note. Zsplit handles it naturally (z = 0, p = 1).</para>
 /// </summary>

@@ -25,6 +25,16 @@ internal static class ScipyReference
 
     public static int Count => Cases.Value.Count;
 
+    public static string ScipyVersion
+    {
+        get
+        {
+            var path = Path.Combine(AppContext.BaseDirectory, "Stats", "scipy-reference.json");
+            using var doc = JsonDocument.Parse(File.ReadAllText(path));
+            return doc.RootElement.GetProperty("scipy").GetString()!;
+        }
+    }
+
     public static double[] Doubles(this JsonElement c, string name) =>
         c.GetProperty(name).EnumerateArray().Select(e => e.GetDouble()).ToArray();
 
