@@ -79,6 +79,9 @@ public static class Trainer
             using var step = NewDisposeScope();
             var batch = data.Gather(indices);
             var prediction = model.forward(batch);
+            // Diverged weights give NaN probabilities, which libtorch's BCE rejects with an opaque
+            // native error; detect them first so the run is recorded as diverged.
+            if (!prediction.isfinite().all().item<bool>()) throw new TrainingDivergedException(epoch, batchIndex, double.NaN);
             var loss = nn.functional.binary_cross_entropy(prediction, batch.Label);
             optimizer.zero_grad();
             loss.backward();

@@ -86,7 +86,7 @@ let private train (out: TextWriter) (args: ParseResults<TrainArgs>) =
     fprintfn out "%s on %s: %d rows, %d scenarios (%s), seed %d"
         (ModelRegistry.Get spec.Model).Name data.Loader.Name data.Data.Count data.Data.Schema.ScenarioCount
         (String.Join(", ", Seq.zip data.Data.Schema.ScenarioNames counts |> Seq.map (fun (n, c) -> sprintf "%s %d" n c))) spec.Seed
-    let record = ExperimentRunner.Run(run, data, (fun e -> Execution.consoleProgress (Execution.EpochDone(1, 1, spec, e))))
+    let record = ExperimentRunner.Run(run, data, (fun e -> Execution.printProgress out (Execution.EpochDone(1, 1, spec, e))))
     let store = ResultStore(args.GetResult(Results, defaultValue = Path.Combine("results", "train")))
     store.Write record
     if record.IsCompleted then

@@ -35,8 +35,9 @@ type GridResult =
 
 let private describe (s: RunSpec) = sprintf "%s · seed %d · %s" s.Model s.Seed s.Dataset
 
-/// Writes progress lines to the console (one line per epoch and per run: readable in CI logs too).
-let consoleProgress (p: Progress) =
+/// Writes progress lines (one per epoch and per run: readable in CI logs too).
+let printProgress (out: IO.TextWriter) (p: Progress) =
+    let printfn format = fprintfn out format
     match p with
     | GridStarted(title, runs, doneAlready, folder) ->
         printfn "%s: %d runs (%d already in %s)" title runs doneAlready folder
@@ -96,6 +97,9 @@ let runWith (progress: Progress -> unit) (e: Experiment) : GridResult =
     { Experiment = e
       Folder = store.Folder
       Outcomes = indexed |> List.map (fun (i, _) -> outcomes.[i]) }
+
+/// Progress lines on standard output.
+let consoleProgress (p: Progress) = printProgress Console.Out p
 
 /// Runs the experiment with console progress.
 let run (e: Experiment) = runWith consoleProgress e

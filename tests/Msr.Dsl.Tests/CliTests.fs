@@ -1,0 +1,65 @@
+module Msr.Dsl.Tests.CliTests
+
+open System
+open System.IO
+open Expecto
+
+/// Runs the CLI in process; returns (exit code, stdout, stderr).
+let private msr (args: string list) =
+    use out = new StringWriter()
+    use err = new StringWriter()
+    let code = Msr.Cli.Program.execute (Array.ofList args) out err
+    code, out.ToString(), err.ToString()
+
+let private smallTrain (results: string) seed =
+    [ "train"; "--dataset"; "synthetic"; "--model"; "star"; "--seed"; string seed; "--epochs"; "2"; "--batch-size"; "256"
+      "--data"; "rows=2000"; "--data"; "users=100"; "--data"; "items=80"; "--results"; results ]
+
+[<Tests>]
+let cli =
+    testList "msr command line" [
+        test "models lists every registered model" {
+            let code, out, _ = msr [ "models" ]
+            Expect.equal code 0 "exit 0"
+            for m in [ "BaseDNN"; "SharedBottom"; "MMoE"; "STAR" ] do Expect.stringContains out m "listed"
+        }
+        test "datasets list shows the synthetic loader" {
+            let code, out, _ = msr [ "datasets"; "list" ]
+            Expect.equal code 0 "exit 0"
+            Expect.stringContains out "synthetic" "listed"
+        }
+        test "train prints a per-scenario table, epochs and speed" {
+            let folder = Path.Combine(Path.GetTempPath(), "msr-cli-" + Guid.NewGuid().ToString("N"))
+            let code, out, err = msr (smallTrain folder 1)
+            Expect.equal code 0 ("exit 0; stderr: " + err)
+            for s in [ "scenario0"; "scenario1"; "scenario2"; "overall"; "positive rate"; "AUC"; "logloss"; "epochs run: 2"; "s/epoch"; "samples/s" ] do
+                Expect.stringContains out s "in the output"
+            Expect.equal (Directory.GetFiles(folder, "*.json").Length) 1 "a record is written"
+        }
+        test "the same seed twice prints identical metrics" {
+            let tableOf (text: string) = text.Split('\n') |> Array.filter (fun l -> l.StartsWith "| scenario" || l.StartsWith "| overall")
+            let folderA = Path.Combine(Path.GetTempPath(), "msr-cli-" + Guid.NewGuid().ToString("N"))
+            let folderB = Path.Combine(Path.GetTempPath(), "msr-cli-" + Guid.NewGuid().ToString("N"))
+            let _, a, _ = msr (smallTrain folderA 7)
+            let _, b, _ = msr (smallTrain folderB 7)
+            Expect.isNonEmpty (tableOf a) "table rows found"
+            Expect.equal (tableOf a) (tableOf b) "identical"
+        }
+        testList "bad input exits 2 with a clear message" [
+            for args, expected in
+                [ [ "train"; "--dataset"; "synthetic"; "--model"; "starr" ], "unknown model 'starr'"
+                  [ "train"; "--dataset"; "nope"; "--model"; "star" ], "unknown dataset 'nope'"
+                  [ "train"; "--dataset"; "synthetic"; "--model"; "star"; "--set"; "foo=1" ], "unknown option 'foo' for model 'STAR'"
+                  [ "train"; "--dataset"; "synthetic"; "--model"; "star"; "--set"; "novalue" ], "--set expects key=value"
+                  [ "train"; "--dataset"; "synthetic"; "--model"; "star"; "--epochs"; "x" ], "--epochs"
+                  [ "train"; "--dataset"; "synthetic"; "--model"; "star"; "--epochs"; "0" ], "option 'epochs': 0 must be"
+                  [ "train"; "--dataset"; "synthetic"; "--model"; "star"; "--data"; "rows=abc" ], "option 'rows': 'abc' is not an integer"
+                  [ "train"; "--model"; "star" ], "--dataset"
+                  [ "frobnicate" ], "unrecognized" ] ->
+                test (String.Join(" ", args)) {
+                    let code, _, err = msr args
+                    Expect.equal code 2 "exit 2"
+                    Expect.stringContains (err.ToLowerInvariant()) (expected.ToLowerInvariant()) "message"
+                }
+        ]
+    ]
