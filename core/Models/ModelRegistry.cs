@@ -11,6 +11,7 @@ public static class ModelRegistry
         new("BaseDNN", "Scenario-blind MLP over all features (general recommender baseline)", (c, o) => new BaseDnn(c, o)),
         new("SharedBottom", "Shared bottom MLP with one tower per scenario", (c, o) => new SharedBottom(c, o)),
         new("MMoE", "Multi-gate mixture of experts, one gate and tower per scenario", (c, o) => new Mmoe(c, o)),
+        new("PLE", "Progressive layered extraction, one CGC level: per-scenario and shared experts", (c, o) => new Ple(c, o)),
         new("STAR", "Star topology FCN: shared ⊙ scenario weights, whole-batch normalisation, auxiliary net", (c, o) => new Star(c, o)),
     ];
 

@@ -1,0 +1,65 @@
+using Msr.Core.Data;
+using Msr.Core.Models.Layers;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace Msr.Core.Models;
+
+/// <summary>
+/// PLE as the reference benchmark runs it (spec §4.3): one Customized Gate Control level with
+/// <c>specific_experts</c> experts per scenario and <c>shared_experts</c> shared ones; scenario s's
+/// gate mixes its own experts and the shared ones for its tower (compute-all then mask-merge).
+/// </summary>
+public sealed class Ple : ScenarioModel
+{
+    static readonly Dictionary<string, int[]> ExpertDims = new()
+    {
+        ["movielens"] = [16], ["kuairand"] = [64, 32], ["aliccp"] = [256, 128, 64, 32, 16, 8], ["amazon"] = [16], ["douban"] = [16], ["mind"] = [64, 32],
+    };
+    static readonly Dictionary<string, int[]> TowerDims = new()
+    {
+        ["movielens"] = [8], ["kuairand"] = [16], ["aliccp"] = [16], ["amazon"] = [8], ["douban"] = [8], ["mind"] = [16],
+    };
+
+    readonly FeatureEmbedding embedding;
+    readonly ModuleList<ModuleList<MlpBlock>> specific_experts = new();
+    readonly ModuleList<MlpBlock> shared_experts = new();
+    readonly ModuleList<GateBlock> gates = new();
+    readonly ModuleList<MlpBlock> towers = new();
+
+    public Ple(ModelContext context, Settings options) : base("PLE")
+    {
+        int perScenario = options.Int("specific_experts", 2, min: 1);
+        int shared = options.Int("shared_experts", 1, min: 0);
+        var expertDims = options.Dims("expert_dims", context.ForPreset(ExpertDims));
+        var towerDims = options.Dims("tower_dims", context.ForPreset(TowerDims));
+        bool gateBatchNorm = options.Bool("gate_batch_norm", true);
+        embedding = new FeatureEmbedding(context.Schema, EmbeddingInputs.Default);
+        int d = embedding.OutputDim;
+        for (int k = 0; k < shared; k++) shared_experts.Add(new MlpBlock(d, expertDims, outputLayer: false));
+        for (int s = 0; s < context.ScenarioCount; s++)
+        {
+            var own = new ModuleList<MlpBlock>();
+            for (int k = 0; k < perScenario; k++) own.Add(new MlpBlock(d, expertDims, outputLayer: false));
+            specific_experts.Add(own);
+            gates.Add(new GateBlock(d, perScenario + shared, gateBatchNorm));
+            towers.Add(new MlpBlock(own[0].OutputDim, towerDims, outputLayer: true));
+        }
+        RegisterComponents();
+    }
+
+    public override Tensor forward(ScenarioBatch batch)
+    {
+        var x = embedding.forward(batch);
+        var sharedOutputs = shared_experts.Select(e => e.forward(x)).ToList();
+        var perScenario = new List<Tensor>(towers.Count);
+        for (int s = 0; s < towers.Count; s++)
+        {
+            var candidates = stack(specific_experts[s].Select(e => e.forward(x)).Concat(sharedOutputs), 1); // (B, n_sp + n_sh, h)
+            var mixed = (gates[s].forward(x).unsqueeze(2) * candidates).sum(1);
+            perScenario.Add(sigmoid(towers[s].forward(mixed)));
+        }
+        return ScenarioMerge.MaskMerge(perScenario, batch.Scenario).squeeze(1);
+    }
+}
