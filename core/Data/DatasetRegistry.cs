@@ -1,3 +1,4 @@
+using Msr.Core.Data.MovieLens;
 using Msr.Core.Data.Synthetic;
 
 namespace Msr.Core.Data;
@@ -51,6 +52,8 @@ public static class DatasetRegistry
     static readonly IReadOnlyList<IDatasetLoader> Loaders =
     [
         new SyntheticLoader(),
+        new MovieLens1MLoader(),
+        new MovieLens100KLoader(),
     ];
 
     public static IReadOnlyList<IDatasetLoader> All => Loaders;
