@@ -1,3 +1,7 @@
+using Msr.Core.Data.AliCcp;
+using Msr.Core.Data.Douban;
+using Msr.Core.Data.KuaiRand;
+using Msr.Core.Data.Mind;
 using Msr.Core.Data.MovieLens;
 using Msr.Core.Data.Synthetic;
 
@@ -54,6 +58,10 @@ public static class DatasetRegistry
         new SyntheticLoader(),
         new MovieLens1MLoader(),
         new MovieLens100KLoader(),
+        new KuaiRandLoader(),
+        new AliCcpLoader(),
+        new DoubanLoader(),
+        new MindLoader(),
     ];
 
     public static IReadOnlyList<IDatasetLoader> All => Loaders;

@@ -25,4 +25,11 @@ public static class LoaderSupport
         throw new DataFormatException(Path.Combine(folder, candidates[0]), 0, null,
             "file not found" + (candidates.Length > 1 ? $" (also tried {string.Join(", ", candidates.Skip(1))})" : ""));
     }
+
+    /// <summary>The request's path when it is a file, else the first of <paramref name="candidates"/> in that folder.</summary>
+    public static string DataFile(DatasetRequest request, string dataset, params string[] candidates)
+    {
+        if (request.Path is { } p && System.IO.File.Exists(p)) return p;
+        return File(Folder(request, dataset), candidates);
+    }
 }

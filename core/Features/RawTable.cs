@@ -91,6 +91,12 @@ public sealed class NumericColumn(string name) : RawColumn(name)
     public override RawColumnType Type => RawColumnType.Numeric;
     public override int Count => _count;
     public ReadOnlySpan<double> Values => _values.AsSpan(0, _count);
+    /// <summary>Replaces every non-missing value v by f(v) (e.g. a precision reduction).</summary>
+    public void Apply(Func<double, double> f)
+    {
+        for (int i = 0; i < _count; i++) if (!double.IsNaN(_values[i])) _values[i] = f(_values[i]);
+    }
+
     /// <summary>Appends a value (NaN = missing).</summary>
     public void Add(double value)
     {
