@@ -1,4 +1,6 @@
 using Msr.Core.Data.AliCcp;
+using Msr.Core.Data.Amazon;
+using Msr.Core.Data.Custom;
 using Msr.Core.Data.Douban;
 using Msr.Core.Data.KuaiRand;
 using Msr.Core.Data.Mind;
@@ -62,6 +64,9 @@ public static class DatasetRegistry
         new AliCcpLoader(),
         new DoubanLoader(),
         new MindLoader(),
+        new MindRawLoader(),
+        new AmazonLoader(),
+        new CustomCsvLoader(),
     ];
 
     public static IReadOnlyList<IDatasetLoader> All => Loaders;
