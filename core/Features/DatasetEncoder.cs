@@ -19,8 +19,17 @@ public sealed record SparseInput(string Column, SparseEncoding Encoding = Sparse
 /// <summary>A dense model input from a numeric raw column, MinMax-scaled unless <paramref name="Scale"/> is false.</summary>
 public sealed record DenseInput(string Column, bool Scale = true);
 
-/// <summary>Column roles of a raw table: the inputs in model order, the 0/1 label column and the scenario rule.</summary>
-public sealed record TableLayout(IReadOnlyList<SparseInput> Sparse, IReadOnlyList<DenseInput> Dense, string Label, ScenarioRule Scenario);
+/// <summary>
+/// A behaviour-history feature (<see cref="BehaviorSequences"/>): for each row, the items of the same user's last
+/// <paramref name="Length"/> events strictly earlier in <paramref name="TimeColumn"/> (only clicked ones when
+/// <paramref name="ClicksOnly"/>). <paramref name="UserColumn"/> and <paramref name="ItemColumn"/> must be sparse inputs;
+/// history ids are the encoded item ids + 1 (0 pads), so the feature has its own table of item vocabulary + 1.
+/// </summary>
+public sealed record SequenceInput(string Name, string UserColumn, string ItemColumn, string TimeColumn, int Length, bool ClicksOnly = false);
+
+/// <summary>Column roles of a raw table: the inputs in model order, the 0/1 label column, the scenario rule and optional histories.</summary>
+public sealed record TableLayout(IReadOnlyList<SparseInput> Sparse, IReadOnlyList<DenseInput> Dense, string Label, ScenarioRule Scenario,
+    IReadOnlyList<SequenceInput>? Sequences = null);
 
 /// <summary>Encoder fitting options shared by all loaders (Settings: <c>encoder</c>, <c>min_freq</c>, <c>split_seed</c>).</summary>
 /// <param name="Mode">Transductive (reference) or train-only (leak-free).</param>
@@ -157,9 +166,34 @@ public static class DatasetEncoder
             scenario[r] = assignment.PerRow[kept[r]];
         }
 
+        var sequences = new Dictionary<string, long[]>();
+        foreach (var q in layout.Sequences ?? [])
+        {
+            int SparseColumn(string column)
+            {
+                for (int j = 0; j < fs; j++) if (layout.Sparse[j].Column == column) return j;
+                throw new ArgumentException($"sequence '{q.Name}': '{column}' is not a sparse input");
+            }
+            int uj = SparseColumn(q.UserColumn), ij = SparseColumn(q.ItemColumn);
+            var users = new long[n];
+            var items = new long[n];
+            var times = new double[n];
+            var rawTimes = table.Numeric(q.TimeColumn).Values;
+            for (int r = 0; r < n; r++)
+            {
+                users[r] = sparse[(long)r * fs + uj];
+                items[r] = sparse[(long)r * fs + ij];
+                times[r] = rawTimes[kept[r]];
+            }
+            sequences[q.Name] = BehaviorSequences.Build(users, items, times, q.Length, q.ClicksOnly ? r => label[r] == 1 : null);
+            features.Add(FeatureSpec.Sequence(q.Name, features[ij].Vocabulary + 1, q.Length, embeddingDim: options.EmbeddingDim));
+        }
+
         var schema = new DatasetSchema(features, assignment.Names, layout.Label, layout.Scenario.Column);
         using var scope = TorchSharp.torch.NewDisposeScope();
         return new ScenarioDataset(name, schema, TorchSharp.torch.tensor(sparse, [n, fs]), TorchSharp.torch.tensor(dense, [n, fd]),
-            TorchSharp.torch.tensor(scenario), TorchSharp.torch.tensor(label)) { PredefinedSplit = split };
+            TorchSharp.torch.tensor(scenario), TorchSharp.torch.tensor(label),
+            sequences.ToDictionary(kv => kv.Key, kv => TorchSharp.torch.tensor(kv.Value, [n, (long)schema.Features.First(f => f.Name == kv.Key).SequenceLength])))
+            { PredefinedSplit = split };
     }
 }

@@ -15,11 +15,17 @@ static class MovieLensLayout
         ("age>=35 {35,45,50,56}", ["35", "45", "50", "56"]),
     ]);
 
-    public static TableLayout Layout { get; } = new(
+    /// <summary>The layout; <paramref name="history"/> &gt; 0 adds <c>hist_movie_id</c>, the user's last movies before each rating.</summary>
+    public static TableLayout Layout(int history, bool clicksOnly) => new(
         [new("user_id"), new("movie_id"), new("gender"), new("occupation"), new("zip"), new("cate_id")],
         [new DenseInput("age_value")],
         "label",
-        AgeScenarios);
+        AgeScenarios,
+        history > 0 ? [new SequenceInput("hist_movie_id", "user_id", "movie_id", "timestamp", history, clicksOnly)] : null);
+
+    /// <summary>Options common to both variants: <c>history</c> (length, 0 = none) and <c>history_clicks_only</c>.</summary>
+    public static (int History, bool ClicksOnly) HistoryOptions(Settings s) =>
+        (s.Int("history", 0, min: 0, max: 1000), s.Bool("history_clicks_only", false));
 
     public static ProtocolDefaults Defaults { get; } = new(BatchSize: 4096, Patience: 4, StepLrStepSize: 2, StepLrGamma: 0.85, ModelPreset: "movielens");
 
@@ -35,6 +41,7 @@ static class MovieLensLayout
         public CategoricalColumn Age { get; } = t.AddCategorical("age");
         public NumericColumn AgeValue { get; } = t.AddNumeric("age_value");
         public NumericColumn Label { get; } = t.AddNumeric("label");
+        public NumericColumn Timestamp { get; } = t.AddNumeric("timestamp");
     }
 
     public sealed record User(string Gender, string Age, string Occupation, string Zip);
@@ -55,7 +62,9 @@ static class MovieLensLayout
 /// <summary>
 /// MovieLens-1M from its original files (<c>ratings.dat</c>, <c>users.dat</c>, <c>movies.dat</c>; '::'-separated,
 /// ISO-8859-1). Scenarios: age groups {1,18}, {25}, {35,45,50,56}. Sparse: user_id, movie_id, gender, occupation,
-/// zip, cate_id (first genre); dense: age (MinMax); label: rating &gt; 3.
+/// zip, cate_id (first genre); dense: age (MinMax); label: rating &gt; 3. Options: <c>history=L</c> adds the sequence
+/// feature <c>hist_movie_id</c> (the user's last L movies rated strictly before, <c>history_clicks_only</c> keeps
+/// only ratings &gt; 3), plus the encoder options (<c>encoder</c>, <c>min_freq</c>, <c>split_seed</c>, <c>embedding_dim</c>).
 /// </summary>
 public sealed class MovieLens1MLoader : IDatasetLoader
 {
@@ -67,6 +76,7 @@ public sealed class MovieLens1MLoader : IDatasetLoader
     public ScenarioDataset Load(DatasetRequest request)
     {
         var options = EncodingOptions.From(request.Options);
+        var (history, clicksOnly) = MovieLensLayout.HistoryOptions(request.Options);
         request.Options.EnsureAllUsed("dataset 'movielens'");
         var folder = LoaderSupport.Folder(request, Name);
         var format = new DelimitedFormat("::", HasHeader: false, Quoted: false, Encoding: Encoding.Latin1);
@@ -110,8 +120,9 @@ public sealed class MovieLens1MLoader : IDatasetLoader
                 c.Age.Add(u.Age, at);
                 c.AgeValue.Add(double.Parse(u.Age, CultureInfo.InvariantCulture));
                 c.Label.Add(rating > 3 ? 1 : 0);
+                c.Timestamp.Add(r.GetLong(3, "timestamp"));
             }
-        return DatasetEncoder.Encode("movielens", table, MovieLensLayout.Layout, options);
+        return DatasetEncoder.Encode("movielens", table, MovieLensLayout.Layout(history, clicksOnly), options);
     }
 }
 
@@ -137,6 +148,7 @@ public sealed class MovieLens100KLoader : IDatasetLoader
     public ScenarioDataset Load(DatasetRequest request)
     {
         var options = EncodingOptions.From(request.Options);
+        var (history, clicksOnly) = MovieLensLayout.HistoryOptions(request.Options);
         request.Options.EnsureAllUsed("dataset 'movielens-100k'");
         var folder = LoaderSupport.Folder(request, Name);
         var pipe = new DelimitedFormat("|", HasHeader: false, Quoted: false, Encoding: Encoding.Latin1);
@@ -185,7 +197,8 @@ public sealed class MovieLens100KLoader : IDatasetLoader
                 c.Age.Add(u.Age, at);
                 c.AgeValue.Add(double.Parse(u.Age, CultureInfo.InvariantCulture));
                 c.Label.Add(rating > 3 ? 1 : 0);
+                c.Timestamp.Add(r.GetLong(3, "timestamp"));
             }
-        return DatasetEncoder.Encode("movielens-100k", table, MovieLensLayout.Layout, options);
+        return DatasetEncoder.Encode("movielens-100k", table, MovieLensLayout.Layout(history, clicksOnly), options);
     }
 }
