@@ -50,7 +50,11 @@ public sealed class DelimitedReader : IDisposable
         Delimiter = format.Delimiter;
         if (format.HasHeader)
         {
-            if (!ReadRaw()) throw new DataFormatException(path, 1, null, "the file is empty (expected a header line)");
+            if (!ReadRaw())
+            {
+                _parser.Dispose();
+                throw new DataFormatException(path, 1, null, "the file is empty (expected a header line)");
+            }
             _header = new string[_parser.Count];
             for (int i = 0; i < _header.Length; i++)
             {
@@ -110,7 +114,7 @@ public sealed class DelimitedReader : IDisposable
             Line = before + 1;
             return true;
         }
-        catch (CsvHelperException e) when (e is not null)
+        catch (CsvHelperException e)
         {
             throw new DataFormatException(File, _parser.RawRow, null, $"unreadable record: {e.Message.Split('\n')[0]}", e);
         }

@@ -28,7 +28,9 @@ public sealed class MindRawLoader : IDatasetLoader
 
         var splits = File.Exists(Path.Combine(folder, "behaviors.tsv"))
             ? [folder]
-            : Directory.GetDirectories(folder).Where(d => File.Exists(Path.Combine(d, "behaviors.tsv"))).Order(StringComparer.Ordinal).ToList();
+            : Directory.GetDirectories(folder).Where(d => File.Exists(Path.Combine(d, "behaviors.tsv")))
+                // The reference concatenates the train split before the dev split.
+                .OrderBy(d => Path.GetFileName(d).Contains("train", StringComparison.OrdinalIgnoreCase) ? 0 : 1).ThenBy(d => d, StringComparer.Ordinal).ToList();
         if (splits.Count == 0) LoaderSupport.File(folder, "behaviors.tsv"); // throws "file not found"
 
         var table = new RawTable();

@@ -53,6 +53,16 @@ public class DelimitedReaderTests
     }
 
     [Fact]
+    public void Line_numbers_count_physical_lines_across_quoted_newlines()
+    {
+        using var dir = new TempDir();
+        var e = Assert.Throws<DataFormatException>(() => Read(dir.Write("nl.csv", "a,b,y\n\"two\nlines\",1,1\nx,1,1\nx,oops,1\n")));
+        Assert.Equal(5, e.Line);
+        var empty = Assert.Throws<DataFormatException>(() => Read(dir.Write("e.csv", "")));
+        Assert.Contains("empty", empty.Message);
+    }
+
+    [Fact]
     public void Multi_character_separator_and_unquoted_mode()
     {
         using var dir = new TempDir();
