@@ -61,6 +61,7 @@ public static class DatasetRegistry
         new MovieLens1MLoader(),
         new MovieLens100KLoader(),
         new KuaiRandLoader(),
+        new KuaiRandRawLoader(),
         new AliCcpLoader(),
         new DoubanLoader(),
         new MindLoader(),
