@@ -78,4 +78,8 @@ public static class DatasetRegistry
 
     public static ScenarioDataset Load(string name, string? path = null, Settings? options = null) =>
         Get(name).Load(new DatasetRequest(path, options ?? Settings.Empty));
+
+    /// <summary>As <see cref="Load"/>, through the processed-dataset cache in <paramref name="cacheDirectory"/> (see <see cref="DatasetCache"/>).</summary>
+    public static ScenarioDataset LoadCached(string name, string? path, Settings? options, string cacheDirectory, bool contentHash = false) =>
+        DatasetCache.Load(Get(name), new DatasetRequest(path, options ?? Settings.Empty), cacheDirectory, contentHash);
 }
