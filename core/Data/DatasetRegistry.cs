@@ -63,6 +63,7 @@ public static class DatasetRegistry
         new KuaiRandLoader(),
         new KuaiRandRawLoader(),
         new AliCcpLoader(),
+        new AliCcpRawLoader(),
         new DoubanLoader(),
         new MindLoader(),
         new MindRawLoader(),

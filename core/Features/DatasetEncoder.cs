@@ -16,8 +16,11 @@ public enum SparseEncoding
 /// <summary>A sparse model input taken from a raw column.</summary>
 public sealed record SparseInput(string Column, SparseEncoding Encoding = SparseEncoding.Label, int Buckets = 10);
 
-/// <summary>A dense model input from a numeric raw column, MinMax-scaled unless <paramref name="Scale"/> is false.</summary>
-public sealed record DenseInput(string Column, bool Scale = true);
+/// <summary>
+/// A dense model input from a numeric raw column, MinMax-scaled unless <paramref name="Scale"/> is false; with
+/// <paramref name="RoundToHalf"/> the final value is rounded through float16 (Ali-CCP's reference down-cast).
+/// </summary>
+public sealed record DenseInput(string Column, bool Scale = true, bool RoundToHalf = false);
 
 /// <summary>
 /// A behaviour-history feature (<see cref="BehaviorSequences"/>): for each row, the items of the same user's last
@@ -152,6 +155,8 @@ public static class DatasetEncoder
                     var v = values[kept[r]];
                     dense[(long)r * fd + j] = double.IsNaN(v) ? 0f : (float)v;
                 }
+            if (input.RoundToHalf)
+                for (int r = 0; r < n; r++) dense[(long)r * fd + j] = (float)(Half)dense[(long)r * fd + j];
             features.Add(FeatureSpec.Dense(input.Column));
         }
 

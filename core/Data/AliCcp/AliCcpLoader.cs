@@ -46,11 +46,9 @@ public sealed class AliCcpLoader : IDatasetLoader
             int rows = RawTableReader.Append(table, file, DelimitedFormat.Csv, columns);
             parts.AddRange(Enumerable.Repeat(part, rows));
         }
-        if (half)
-            foreach (var d in DenseColumns) table.Numeric(d).Apply(v => (double)(Half)v);
         var layout = new TableLayout(
             [.. SparseColumns.Select(c => new SparseInput(c, SparseEncoding.Identity))],
-            [.. DenseColumns.Select(c => new DenseInput(c, Scale: false))],
+            [.. DenseColumns.Select(c => new DenseInput(c, Scale: false, RoundToHalf: half))],
             "click",
             ScenarioRule.Fixed("scenario_301", ["1", "2", "3"], OutsideRows.Error, ["301=1", "301=2", "301=3"]));
         return DatasetEncoder.Encode(Name, table, layout, options, [.. parts]);
