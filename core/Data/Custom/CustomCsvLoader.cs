@@ -10,7 +10,7 @@ namespace Msr.Core.Data.Custom;
 /// (a <see cref="ScenarioRule.Parse"/> rule: <c>page</c>, <c>page:top=5</c>, <c>page:values=a,b</c>,
 /// <c>page:only=a,b</c>, <c>age:groups=1/18,25,35/45/50/56</c>), <c>delimiter</c> (comma, tab, pipe, semicolon or a
 /// literal; default by extension: .tsv → tab, else comma), <c>quoted</c> (RFC 4180 quotes, default true for comma),
-/// <c>preset</c> (model hyper-parameter preset, default movielens), <c>name</c>.
+/// <c>name</c> (dataset name, default the file name). Protocol defaults are the general ones (preset movielens).
 /// </summary>
 public sealed class CustomCsvLoader : IDatasetLoader
 {
@@ -48,7 +48,6 @@ public sealed class CustomCsvLoader : IDatasetLoader
         };
         bool quoted = o.Bool("quoted", delimiter == ",");
         var name = o.String("name", Path.GetFileNameWithoutExtension(path));
-        o.String("preset", "movielens");
         o.EnsureAllUsed("dataset 'csv'");
         if (sparse.Length + dense.Length + buckets.Count == 0) throw new ArgumentException("dataset 'csv' needs at least one sparse, dense or bucketed column");
 
