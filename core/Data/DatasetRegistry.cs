@@ -65,6 +65,7 @@ public static class DatasetRegistry
         new AliCcpLoader(),
         new AliCcpRawLoader(),
         new DoubanLoader(),
+        new DoubanRawLoader(),
         new MindLoader(),
         new MindRawLoader(),
         new AmazonLoader(),

@@ -10,7 +10,7 @@ public class RegistryTests
     {
         var names = DatasetRegistry.All.Select(l => l.Name).ToList();
         Assert.Equal(names.Count, names.Distinct(StringComparer.OrdinalIgnoreCase).Count());
-        foreach (var n in new[] { "movielens", "movielens-100k", "kuairand", "kuairand-raw", "aliccp", "aliccp-raw", "douban", "mind", "mind-raw", "amazon", "csv" })
+        foreach (var n in new[] { "movielens", "movielens-100k", "kuairand", "kuairand-raw", "aliccp", "aliccp-raw", "douban", "douban-raw", "mind", "mind-raw", "amazon", "csv" })
         {
             var loader = DatasetRegistry.Get(n);
             Assert.NotEmpty(loader.ExpectedFiles);
@@ -33,6 +33,7 @@ public class RegistryTests
     [InlineData("aliccp")]
     [InlineData("aliccp-raw")]
     [InlineData("douban")]
+    [InlineData("douban-raw")]
     [InlineData("mind")]
     [InlineData("mind-raw")]
     [InlineData("amazon")]
