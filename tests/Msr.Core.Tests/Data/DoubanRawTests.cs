@@ -19,6 +19,22 @@ public class DoubanRawTests
     public void Time_bin_is_the_right_closed_month_from_april_2005(string joinTime, string? bin) =>
         Assert.Equal(bin, DoubanRawLoader.TimeBin(joinTime));
 
+    [Fact]
+    public void Time_bin_matches_the_processed_sample_when_present()
+    {
+        var file = TestData.SharedData("scenario-wise-rec-samples", "douban", "douban_sample.csv");
+        if (file is null) return; // real data absent
+        using var r = DelimitedReader.Open(file, DelimitedFormat.Csv);
+        int ij = r.Column("join_time"), ib = r.Column("time_bin"), checkedRows = 0;
+        while (r.Read())
+        {
+            var expected = r.GetOptional(ib) is { } b ? ((long)double.Parse(b, System.Globalization.CultureInfo.InvariantCulture)).ToString() : null;
+            Assert.Equal(expected, DoubanRawLoader.TimeBin(r.GetOptional(ij)));
+            checkedRows++;
+        }
+        Assert.True(checkedRows > 1000);
+    }
+
     static void Write(TempDir dir)
     {
         dir.Write("users_cleaned.txt", "UID\tliving_place\tjoin_time\tself_statement\n1\t北京\t2007-07-10\t\"hello\tworld\"\n2\t上海\t2008-01-03\tx\n");
