@@ -59,3 +59,18 @@ public static class BehaviorSequences
         return result;
     }
 }
+
+/// <summary>
+/// The <c>history</c> options of loaders with a timestamped log: <c>history=L</c> (0 = no history feature) and
+/// <c>history_clicks_only</c> (only clicked/positive earlier events enter histories).
+/// </summary>
+public sealed record HistoryOptions(int Length, bool ClicksOnly)
+{
+    public static HistoryOptions From(Settings s) => new(s.Int("history", 0, min: 0, max: 1000), s.Bool("history_clicks_only", false));
+
+    public bool Enabled => Length > 0;
+
+    /// <summary>The sequence inputs for a layout: one history of <paramref name="itemColumn"/> named <c>hist_&lt;item&gt;</c>, or none.</summary>
+    public IReadOnlyList<SequenceInput>? Inputs(string userColumn, string itemColumn, string timeColumn) =>
+        Enabled ? [new SequenceInput($"hist_{itemColumn}", userColumn, itemColumn, timeColumn, Length, ClicksOnly)] : null;
+}

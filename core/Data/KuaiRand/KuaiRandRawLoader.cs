@@ -18,7 +18,8 @@ namespace Msr.Core.Data.KuaiRand;
 /// offline re-mapping to first-appearance ids and the unseeded shuffle are skipped (the run-time LabelEncoder makes ids
 /// contiguous anyway; only the id permutation differs). Options: <c>logs</c> (comma-separated log file names; default
 /// the <c>log_standard_4_22_to_5_08*.csv</c> files the benchmark uses, else every <c>log_standard_*.csv</c>),
-/// <c>top_k</c>, <c>tabs</c> and the encoder options.
+/// <c>top_k</c>, <c>tabs</c>, <c>history</c>/<c>history_clicks_only</c> (<c>hist_video_id</c> from <c>time_ms</c>) and
+/// the encoder options.
 /// </remarks>
 public sealed class KuaiRandRawLoader : IDatasetLoader
 {
@@ -67,6 +68,7 @@ public sealed class KuaiRandRawLoader : IDatasetLoader
     {
         var options = EncodingOptions.From(request.Options);
         int k = request.Options.Int("top_k", 5, min: 1);
+        var history = HistoryOptions.From(request.Options);
         var tabs = request.Options.OptionalString("tabs");
         var logsOption = request.Options.OptionalString("logs");
         request.Options.EnsureAllUsed("dataset 'kuairand-raw'");
@@ -91,6 +93,7 @@ public sealed class KuaiRandRawLoader : IDatasetLoader
         var videoId = table.AddCategorical("video_id");
         var tab = table.AddCategorical("tab");
         var click = table.AddNumeric("is_click");
+        var time = table.AddNumeric("time_ms");
         var userCols = UserSparse.Select(c => (RawColumn)table.AddCategorical(c))
             .Concat(KuaiRandLoader.DenseColumns.Select(c => (RawColumn)table.AddNumeric(c))).ToArray();
         var videoCols = VideoSparse.Select(table.AddCategorical).ToArray();
@@ -99,6 +102,7 @@ public sealed class KuaiRandRawLoader : IDatasetLoader
             table.Sources.Add(log);
             using var r = DelimitedReader.Open(log, DelimitedFormat.Csv);
             int iu = r.Column("user_id"), iv = r.Column("video_id"), ic = r.Column("is_click"), it = r.Column("tab");
+            int itime = history.Enabled ? r.Column("time_ms") : -1;
             while (r.Read())
             {
                 var u = Integer(r.Get(iu), r, "user_id");
@@ -109,6 +113,7 @@ public sealed class KuaiRandRawLoader : IDatasetLoader
                 videoId.Add(v, at);
                 tab.Add(Integer(r.Get(it), r, "tab"), at);
                 click.Add(r.GetBinary(ic, "is_click"));
+                time.Add(itime >= 0 ? r.GetDouble(itime, "time_ms") : 0);
                 for (int j = 0; j < userCols.Length; j++)
                 {
                     var value = users.Columns[j].ValueAt(ur);
@@ -124,7 +129,7 @@ public sealed class KuaiRandRawLoader : IDatasetLoader
             ? ScenarioRule.TopK("tab", k)
             : ScenarioRule.Fixed("tab", tabs.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
         var layout = new TableLayout([.. KuaiRandLoader.SparseColumns.Select(c => new SparseInput(c))],
-            [.. KuaiRandLoader.DenseColumns.Select(c => new DenseInput(c))], "is_click", rule);
+            [.. KuaiRandLoader.DenseColumns.Select(c => new DenseInput(c))], "is_click", rule, history.Inputs("user_id", "video_id", "time_ms"));
         return DatasetEncoder.Encode(Name, table, layout, options);
     }
 

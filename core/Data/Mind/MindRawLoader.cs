@@ -9,7 +9,9 @@ namespace Msr.Core.Data.Mind;
 /// own news table and concatenated (spec §3.6). Every impression token becomes a row (User_ID, News_ID, label,
 /// Category, SubCategory); tokens whose news is absent from news.tsv are skipped (the reference's left join leaves
 /// them without a category, so its category filter drops them). Scenarios: the <c>top_k</c> (default 4) largest
-/// categories, largest first, or the explicit list <c>categories=news,lifestyle,sports,finance</c>.
+/// categories, largest first, or the explicit list <c>categories=news,lifestyle,sports,finance</c>. With
+/// <c>history=L</c>, <c>hist_News_ID</c> holds the user's last L impressed news of strictly earlier impressions
+/// (<c>history_clicks_only</c>: clicked ones only); tokens of the same impression share its time, so never see each other.
 /// </summary>
 public sealed class MindRawLoader : IDatasetLoader
 {
@@ -22,6 +24,7 @@ public sealed class MindRawLoader : IDatasetLoader
     {
         var options = EncodingOptions.From(request.Options);
         int k = request.Options.Int("top_k", 4, min: 1);
+        var history = HistoryOptions.From(request.Options);
         var categories = request.Options.OptionalString("categories")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         request.Options.EnsureAllUsed("dataset 'mind-raw'");
         var folder = LoaderSupport.Folder(request, Name);
@@ -39,6 +42,7 @@ public sealed class MindRawLoader : IDatasetLoader
         var category = table.AddCategorical("Category");
         var subcategory = table.AddCategorical("SubCategory");
         var label = table.AddNumeric("label");
+        var time = table.AddNumeric("time");
         foreach (var split in splits)
         {
             var newsInfo = new Dictionary<string, (string Category, string SubCategory)>(StringComparer.Ordinal);
@@ -52,6 +56,7 @@ public sealed class MindRawLoader : IDatasetLoader
             {
                 var at = b.Position;
                 var userId = b.Get(1);
+                double ticks = history.Enabled ? ImpressionTime(b) : 0;
                 foreach (var token in b.Get(4).Split(' ', StringSplitOptions.RemoveEmptyEntries))
                 {
                     int dash = token.LastIndexOf('-');
@@ -64,13 +69,25 @@ public sealed class MindRawLoader : IDatasetLoader
                     category.Add(info.Category, at);
                     subcategory.Add(info.SubCategory, at);
                     label.Add(token[^1] == '1' ? 1 : 0);
+                    time.Add(ticks);
                 }
             }
         }
         if (table.RowCount == 0)
             throw new DataFormatException(table.SourceText, 0, "impressions", "no impression refers to a news item of news.tsv");
         var rule = categories is null ? ScenarioRule.TopK("Category", k, orderBySize: true) : ScenarioRule.Fixed("Category", categories);
-        var layout = new TableLayout([new("User_ID"), new("News_ID"), new("SubCategory")], [], "label", rule);
+        var layout = new TableLayout([new("User_ID"), new("News_ID"), new("SubCategory")], [], "label", rule,
+            history.Inputs("User_ID", "News_ID", "time"));
         return DatasetEncoder.Encode(Name, table, layout, options);
+    }
+
+    /// <summary>The impression time ("11/11/2019 9:05:58 AM") in ticks.</summary>
+    static double ImpressionTime(DelimitedReader b)
+    {
+        var text = b.Get(2);
+        if (DateTime.TryParseExact(text, "M/d/yyyy h:mm:ss tt", System.Globalization.CultureInfo.InvariantCulture,
+                System.Globalization.DateTimeStyles.None, out var t))
+            return t.Ticks;
+        throw b.Error("time", $"'{text}' is not a time like 11/11/2019 9:05:58 AM");
     }
 }

@@ -16,16 +16,12 @@ static class MovieLensLayout
     ]);
 
     /// <summary>The layout; <paramref name="history"/> &gt; 0 adds <c>hist_movie_id</c>, the user's last movies before each rating.</summary>
-    public static TableLayout Layout(int history, bool clicksOnly) => new(
+    public static TableLayout Layout(HistoryOptions history) => new(
         [new("user_id"), new("movie_id"), new("gender"), new("occupation"), new("zip"), new("cate_id")],
         [new DenseInput("age_value")],
         "label",
         AgeScenarios,
-        history > 0 ? [new SequenceInput("hist_movie_id", "user_id", "movie_id", "timestamp", history, clicksOnly)] : null);
-
-    /// <summary>Options common to both variants: <c>history</c> (length, 0 = none) and <c>history_clicks_only</c>.</summary>
-    public static (int History, bool ClicksOnly) HistoryOptions(Settings s) =>
-        (s.Int("history", 0, min: 0, max: 1000), s.Bool("history_clicks_only", false));
+        history.Inputs("user_id", "movie_id", "timestamp"));
 
     public static ProtocolDefaults Defaults { get; } = new(BatchSize: 4096, Patience: 4, StepLrStepSize: 2, StepLrGamma: 0.85, ModelPreset: "movielens");
 
@@ -76,7 +72,7 @@ public sealed class MovieLens1MLoader : IDatasetLoader
     public ScenarioDataset Load(DatasetRequest request)
     {
         var options = EncodingOptions.From(request.Options);
-        var (history, clicksOnly) = MovieLensLayout.HistoryOptions(request.Options);
+        var history = HistoryOptions.From(request.Options);
         request.Options.EnsureAllUsed("dataset 'movielens'");
         var folder = LoaderSupport.Folder(request, Name);
         var format = new DelimitedFormat("::", HasHeader: false, Quoted: false, Encoding: Encoding.Latin1);
@@ -122,7 +118,7 @@ public sealed class MovieLens1MLoader : IDatasetLoader
                 c.Label.Add(rating > 3 ? 1 : 0);
                 c.Timestamp.Add(r.GetLong(3, "timestamp"));
             }
-        return DatasetEncoder.Encode("movielens", table, MovieLensLayout.Layout(history, clicksOnly), options);
+        return DatasetEncoder.Encode("movielens", table, MovieLensLayout.Layout(history), options);
     }
 }
 
@@ -148,7 +144,7 @@ public sealed class MovieLens100KLoader : IDatasetLoader
     public ScenarioDataset Load(DatasetRequest request)
     {
         var options = EncodingOptions.From(request.Options);
-        var (history, clicksOnly) = MovieLensLayout.HistoryOptions(request.Options);
+        var history = HistoryOptions.From(request.Options);
         request.Options.EnsureAllUsed("dataset 'movielens-100k'");
         var folder = LoaderSupport.Folder(request, Name);
         var pipe = new DelimitedFormat("|", HasHeader: false, Quoted: false, Encoding: Encoding.Latin1);
@@ -199,6 +195,6 @@ public sealed class MovieLens100KLoader : IDatasetLoader
                 c.Label.Add(rating > 3 ? 1 : 0);
                 c.Timestamp.Add(r.GetLong(3, "timestamp"));
             }
-        return DatasetEncoder.Encode("movielens-100k", table, MovieLensLayout.Layout(history, clicksOnly), options);
+        return DatasetEncoder.Encode("movielens-100k", table, MovieLensLayout.Layout(history), options);
     }
 }

@@ -59,6 +59,16 @@ public class KuaiRandRawTests
     }
 
     [Fact]
+    public void History_from_time_ms_never_includes_events_at_the_same_time()
+    {
+        using var dir = new TempDir();
+        Write(dir);
+        using var ds = DatasetRegistry.Load("kuairand-raw", dir.Path, new Settings([new("top_k", "3"), new("history", "2")]));
+        Assert.Equal(("hist_video_id", 3), (ds.Schema.SequenceFeatures[0].Name, ds.Schema.SequenceFeatures[0].Vocabulary));
+        Assert.Equal(0, ds.Sequences["hist_video_id"].abs().sum().item<long>()); // every fixture event has the same time_ms
+    }
+
+    [Fact]
     public void Explicit_log_list_and_bad_values()
     {
         using var dir = new TempDir();

@@ -35,6 +35,20 @@ public class RawFormatLoaderTests
     }
 
     [Fact]
+    public void MindRaw_history_holds_news_of_strictly_earlier_impressions()
+    {
+        using var dir = new TempDir();
+        WriteMind(dir);
+        using var ds = DatasetRegistry.Load("mind-raw", dir.Path, Options(("top_k", "3"), ("history", "3")));
+        var h = ds.Sequences["hist_News_ID"].data<long>().ToArray();
+        // Kept rows: U1 N1, U1 N2 (impression 1), U2 N3, N4, N2 (impression 2), U1 N1 (impression 3); News ids N1..N4 → 0..3.
+        Assert.Equal(new long[15], h[..15]); // same-impression tokens never see each other
+        Assert.Equal([0L, 1, 2], h[15..18]);
+        using var clicked = DatasetRegistry.Load("mind-raw", dir.Path, Options(("top_k", "3"), ("history", "3"), ("history_clicks_only", "true")));
+        Assert.Equal([0L, 0, 1], clicked.Sequences["hist_News_ID"].data<long>().ToArray()[15..18]);
+    }
+
+    [Fact]
     public void MindRaw_split_folders_are_concatenated_and_bad_tokens_are_errors()
     {
         using var dir = new TempDir();
