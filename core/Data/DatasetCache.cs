@@ -32,11 +32,15 @@ public static class DatasetCache
 
     /// <summary>The file that holds (or would hold) the entry for this request.</summary>
     public static string EntryPath(IDatasetLoader loader, DatasetRequest request, string cacheDirectory, bool contentHash = false) =>
-        Path.Combine(cacheDirectory, $"{loader.Name}-{Key(loader, request, contentHash)[..24]}.msrcache");
+        Path.Combine(cacheDirectory, $"{loader.Name}-{Key(loader, request, contentHash, cacheDirectory)[..24]}.msrcache");
 
-    /// <summary>The hex SHA-256 key of a request (see the class remarks for what it covers).</summary>
-    public static string Key(IDatasetLoader loader, DatasetRequest request, bool contentHash = false)
+    /// <summary>
+    /// The hex SHA-256 key of a request (see the class remarks for what it covers). Files under
+    /// <paramref name="cacheDirectory"/> are left out, so a cache kept inside the data folder does not change its own key.
+    /// </summary>
+    public static string Key(IDatasetLoader loader, DatasetRequest request, bool contentHash = false, string? cacheDirectory = null)
     {
+        var cachePrefix = cacheDirectory is null ? null : Path.TrimEndingDirectorySeparator(Path.GetFullPath(cacheDirectory)) + Path.DirectorySeparatorChar;
         using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         void Add(string s) => sha.AppendData(Encoding.UTF8.GetBytes(s + "\n"));
         Add($"{Magic} v{FormatVersion} {loader.Name}");
@@ -49,6 +53,7 @@ public static class DatasetCache
                 : throw new DataFormatException(full, 0, null, "file or folder not found");
             foreach (var f in files)
             {
+                if (cachePrefix is not null && f.StartsWith(cachePrefix, StringComparison.Ordinal)) continue;
                 var info = new FileInfo(f);
                 Add($"file {f} {info.Length} {info.LastWriteTimeUtc.Ticks.ToString(CultureInfo.InvariantCulture)}");
                 if (contentHash)

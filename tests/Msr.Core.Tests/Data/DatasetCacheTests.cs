@@ -95,6 +95,19 @@ public class DatasetCacheTests
     }
 
     [Fact]
+    public void A_cache_folder_inside_the_data_folder_does_not_change_the_key()
+    {
+        using var dir = new TempDir();
+        WriteMl(dir);
+        var data = Path.Combine(dir.Path, "data");
+        var cache = Path.Combine(data, ".msr-cache");
+        var loader = new CountingLoader(DatasetRegistry.Get("movielens"));
+        using (DatasetCache.Load(loader, new DatasetRequest(data, Settings.Empty), cache)) { }
+        using (DatasetCache.Load(loader, new DatasetRequest(data, Settings.Empty), cache)) { }
+        Assert.Equal(1, loader.Loads);
+    }
+
+    [Fact]
     public void Predefined_split_survives_the_cache()
     {
         using var dir = new TempDir();
