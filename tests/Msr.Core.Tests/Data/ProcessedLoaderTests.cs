@@ -189,6 +189,9 @@ public class ProcessedLoaderTests
             var expected = new[] { "1", "2", "3" }.Select(v => (long)all.Count(r => r[20] == v)).ToArray();
             Assert.Equal(expected, ali.ScenarioCounts());
             Assert.Equal(all.Max(r => int.Parse(r[2])) + 1, ali.Schema.SparseFeatures[0].Vocabulary);
+            var stats = DatasetStatistics.Compute(ali);
+            Assert.Equal(("101", "205"), (stats.UserFeature, stats.ItemFeature));
+            Assert.Equal(all.Select(r => r[11]).Distinct().Count(), stats.Overall.Items);
         }
 
         using (var db = DatasetRegistry.Load("douban", Path.Combine(root, "douban")))
