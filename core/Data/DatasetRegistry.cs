@@ -1,3 +1,10 @@
+using Msr.Core.Data.AliCcp;
+using Msr.Core.Data.Amazon;
+using Msr.Core.Data.Custom;
+using Msr.Core.Data.Douban;
+using Msr.Core.Data.KuaiRand;
+using Msr.Core.Data.Mind;
+using Msr.Core.Data.MovieLens;
 using Msr.Core.Data.Synthetic;
 
 namespace Msr.Core.Data;
@@ -51,6 +58,18 @@ public static class DatasetRegistry
     static readonly IReadOnlyList<IDatasetLoader> Loaders =
     [
         new SyntheticLoader(),
+        new MovieLens1MLoader(),
+        new MovieLens100KLoader(),
+        new KuaiRandLoader(),
+        new KuaiRandRawLoader(),
+        new AliCcpLoader(),
+        new AliCcpRawLoader(),
+        new DoubanLoader(),
+        new DoubanRawLoader(),
+        new MindLoader(),
+        new MindRawLoader(),
+        new AmazonLoader(),
+        new CustomCsvLoader(),
     ];
 
     public static IReadOnlyList<IDatasetLoader> All => Loaders;
@@ -61,4 +80,8 @@ public static class DatasetRegistry
 
     public static ScenarioDataset Load(string name, string? path = null, Settings? options = null) =>
         Get(name).Load(new DatasetRequest(path, options ?? Settings.Empty));
+
+    /// <summary>As <see cref="Load"/>, through the processed-dataset cache in <paramref name="cacheDirectory"/> (see <see cref="DatasetCache"/>).</summary>
+    public static ScenarioDataset LoadCached(string name, string? path, Settings? options, string cacheDirectory, bool contentHash = false) =>
+        DatasetCache.Load(Get(name), new DatasetRequest(path, options ?? Settings.Empty), cacheDirectory, contentHash);
 }

@@ -1,0 +1,93 @@
+using Msr.Core.Features;
+
+namespace Msr.Core.Data.Mind;
+
+/// <summary>
+/// MIND from its original release: <c>behaviors.tsv</c> (impression id, user, time, history, impressions
+/// "N123-1 N456-0") and <c>news.tsv</c> (news id, category, subcategory, title, …), headerless TSV. The path is a
+/// folder with both files, or a folder of split folders (e.g. MINDsmall_train, MINDsmall_dev), each joined with its
+/// own news table and concatenated (spec §3.6). Every impression token becomes a row (User_ID, News_ID, label,
+/// Category, SubCategory); tokens whose news is absent from news.tsv are skipped (the reference's left join leaves
+/// them without a category, so its category filter drops them). Scenarios: the <c>top_k</c> (default 4) largest
+/// categories, largest first, or the explicit list <c>categories=news,lifestyle,sports,finance</c>. With
+/// <c>history=L</c>, <c>hist_News_ID</c> holds the user's last L impressed news of strictly earlier impressions
+/// (<c>history_clicks_only</c>: clicked ones only); tokens of the same impression share its time, so never see each other.
+/// </summary>
+public sealed class MindRawLoader : IDatasetLoader
+{
+    public string Name => "mind-raw";
+    public string Description => "MIND original behaviors.tsv + news.tsv, one row per impression; scenarios = largest categories (default 4)";
+    public IReadOnlyList<string> ExpectedFiles => ["behaviors.tsv", "news.tsv"];
+    public ProtocolDefaults Defaults => new(BatchSize: 4096, Patience: 4, StepLrStepSize: 4, StepLrGamma: 0.75, ModelPreset: "mind");
+
+    public ScenarioDataset Load(DatasetRequest request)
+    {
+        var options = EncodingOptions.From(request.Options);
+        int k = request.Options.Int("top_k", 4, min: 1);
+        var history = HistoryOptions.From(request.Options);
+        var categories = request.Options.OptionalString("categories")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        request.Options.EnsureAllUsed("dataset 'mind-raw'");
+        var folder = LoaderSupport.Folder(request, Name);
+
+        var splits = File.Exists(Path.Combine(folder, "behaviors.tsv"))
+            ? [folder]
+            : Directory.GetDirectories(folder).Where(d => File.Exists(Path.Combine(d, "behaviors.tsv")))
+                // The reference concatenates the train split before the dev split.
+                .OrderBy(d => Path.GetFileName(d).Contains("train", StringComparison.OrdinalIgnoreCase) ? 0 : 1).ThenBy(d => d, StringComparer.Ordinal).ToList();
+        if (splits.Count == 0) LoaderSupport.File(folder, "behaviors.tsv"); // throws "file not found"
+
+        var table = new RawTable();
+        var user = table.AddCategorical("User_ID");
+        var news = table.AddCategorical("News_ID");
+        var category = table.AddCategorical("Category");
+        var subcategory = table.AddCategorical("SubCategory");
+        var label = table.AddNumeric("label");
+        var time = table.AddNumeric("time");
+        foreach (var split in splits)
+        {
+            var newsInfo = new Dictionary<string, (string Category, string SubCategory)>(StringComparer.Ordinal);
+            using (var r = DelimitedReader.Open(LoaderSupport.File(split, "news.tsv"), DelimitedFormat.HeaderlessTsv, minFields: 3))
+                while (r.Read()) newsInfo[r.Get(0)] = (r.Get(1), r.Get(2));
+
+            var behaviors = LoaderSupport.File(split, "behaviors.tsv");
+            table.Sources.Add(behaviors);
+            using var b = DelimitedReader.Open(behaviors, DelimitedFormat.HeaderlessTsv, minFields: 5);
+            while (b.Read())
+            {
+                var at = b.Position;
+                var userId = b.Get(1);
+                double ticks = history.Enabled ? ImpressionTime(b) : 0;
+                foreach (var token in b.Get(4).Split(' ', StringSplitOptions.RemoveEmptyEntries))
+                {
+                    int dash = token.LastIndexOf('-');
+                    if (dash <= 0 || dash != token.Length - 2 || token[^1] is not ('0' or '1'))
+                        throw b.Error("impressions", $"'{token}' is not an impression token like N123-1");
+                    var newsId = token[..dash];
+                    if (!newsInfo.TryGetValue(newsId, out var info)) continue;
+                    user.Add(userId, at);
+                    news.Add(newsId, at);
+                    category.Add(info.Category, at);
+                    subcategory.Add(info.SubCategory, at);
+                    label.Add(token[^1] == '1' ? 1 : 0);
+                    time.Add(ticks);
+                }
+            }
+        }
+        if (table.RowCount == 0)
+            throw new DataFormatException(table.SourceText, 0, "impressions", "no impression refers to a news item of news.tsv");
+        var rule = categories is null ? ScenarioRule.TopK("Category", k, orderBySize: true) : ScenarioRule.Fixed("Category", categories);
+        var layout = new TableLayout([new("User_ID"), new("News_ID"), new("SubCategory")], [], "label", rule,
+            history.Inputs("User_ID", "News_ID", "time"));
+        return DatasetEncoder.Encode(Name, table, layout, options);
+    }
+
+    /// <summary>The impression time ("11/11/2019 9:05:58 AM") in ticks.</summary>
+    static double ImpressionTime(DelimitedReader b)
+    {
+        var text = b.Get(2);
+        if (DateTime.TryParseExact(text, "M/d/yyyy h:mm:ss tt", System.Globalization.CultureInfo.InvariantCulture,
+                System.Globalization.DateTimeStyles.None, out var t))
+            return t.Ticks;
+        throw b.Error("time", $"'{text}' is not a time like 11/11/2019 9:05:58 AM");
+    }
+}

@@ -1,0 +1,200 @@
+using System.Globalization;
+using System.Text;
+using Msr.Core.Features;
+
+namespace Msr.Core.Data.MovieLens;
+
+/// <summary>Shared MovieLens layout (spec §3.1).</summary>
+static class MovieLensLayout
+{
+    /// <summary>The benchmark's three age scenarios.</summary>
+    public static ScenarioRule AgeScenarios { get; } = ScenarioRule.Groups("age",
+    [
+        ("age<25 {1,18}", ["1", "18"]),
+        ("age 25-34 {25}", ["25"]),
+        ("age>=35 {35,45,50,56}", ["35", "45", "50", "56"]),
+    ]);
+
+    /// <summary>The layout; <paramref name="history"/> &gt; 0 adds <c>hist_movie_id</c>, the user's last movies before each rating.</summary>
+    public static TableLayout Layout(HistoryOptions history) => new(
+        [new("user_id"), new("movie_id"), new("gender"), new("occupation"), new("zip"), new("cate_id")],
+        [new DenseInput("age_value")],
+        "label",
+        AgeScenarios,
+        history.Inputs("user_id", "movie_id", "timestamp"));
+
+    public static ProtocolDefaults Defaults { get; } = new(BatchSize: 4096, Patience: 4, StepLrStepSize: 2, StepLrGamma: 0.85, ModelPreset: "movielens");
+
+    /// <summary>The raw columns every MovieLens variant fills.</summary>
+    public sealed class Columns(RawTable t)
+    {
+        public CategoricalColumn User { get; } = t.AddCategorical("user_id");
+        public CategoricalColumn Movie { get; } = t.AddCategorical("movie_id");
+        public CategoricalColumn Gender { get; } = t.AddCategorical("gender");
+        public CategoricalColumn Occupation { get; } = t.AddCategorical("occupation");
+        public CategoricalColumn Zip { get; } = t.AddCategorical("zip");
+        public CategoricalColumn Category { get; } = t.AddCategorical("cate_id");
+        public CategoricalColumn Age { get; } = t.AddCategorical("age");
+        public NumericColumn AgeValue { get; } = t.AddNumeric("age_value");
+        public NumericColumn Label { get; } = t.AddNumeric("label");
+        public NumericColumn Timestamp { get; } = t.AddNumeric("timestamp");
+    }
+
+    public sealed record User(string Gender, string Age, string Occupation, string Zip);
+
+    /// <summary>The ML-1M age code of a raw age in years: &lt;18 → 1, 18-24 → 18, 25-34 → 25, 35-44 → 35, 45-49 → 45, 50-55 → 50, 56+ → 56.</summary>
+    public static int AgeBin(long years) => years switch
+    {
+        < 18 => 1,
+        < 25 => 18,
+        < 35 => 25,
+        < 45 => 35,
+        < 50 => 45,
+        < 56 => 50,
+        _ => 56,
+    };
+}
+
+/// <summary>
+/// MovieLens-1M from its original files (<c>ratings.dat</c>, <c>users.dat</c>, <c>movies.dat</c>; '::'-separated,
+/// ISO-8859-1). Scenarios: age groups {1,18}, {25}, {35,45,50,56}. Sparse: user_id, movie_id, gender, occupation,
+/// zip, cate_id (first genre); dense: age (MinMax); label: rating &gt; 3. Options: <c>history=L</c> adds the sequence
+/// feature <c>hist_movie_id</c> (the user's last L movies rated strictly before, <c>history_clicks_only</c> keeps
+/// only ratings &gt; 3), plus the encoder options (<c>encoder</c>, <c>min_freq</c>, <c>split_seed</c>, <c>embedding_dim</c>).
+/// </summary>
+public sealed class MovieLens1MLoader : IDatasetLoader
+{
+    public string Name => "movielens";
+    public string Description => "MovieLens-1M (ratings.dat, users.dat, movies.dat); 3 age scenarios, label rating>3";
+    public IReadOnlyList<string> ExpectedFiles => ["ratings.dat", "users.dat", "movies.dat"];
+    public ProtocolDefaults Defaults => MovieLensLayout.Defaults;
+
+    public ScenarioDataset Load(DatasetRequest request)
+    {
+        var options = EncodingOptions.From(request.Options);
+        var history = HistoryOptions.From(request.Options);
+        request.Options.EnsureAllUsed("dataset 'movielens'");
+        var folder = LoaderSupport.Folder(request, Name);
+        var format = new DelimitedFormat("::", HasHeader: false, Quoted: false, Encoding: Encoding.Latin1);
+
+        var users = new Dictionary<string, MovieLensLayout.User>(StringComparer.Ordinal);
+        using (var r = DelimitedReader.Open(LoaderSupport.File(folder, "users.dat"), format, minFields: 5))
+            while (r.Read())
+            {
+                r.GetLong(2, "age");
+                users[r.Get(0)] = new(r.Get(1), r.Get(2), r.Get(3), r.Get(4));
+            }
+
+        var genres = new Dictionary<string, string?>(StringComparer.Ordinal);
+        using (var r = DelimitedReader.Open(LoaderSupport.File(folder, "movies.dat"), format, minFields: 3))
+            while (r.Read())
+            {
+                // Title may in principle contain the separator: id is the first field and genres the last.
+                var g = r.Get(r.FieldCount - 1);
+                genres[r.Get(0)] = g.Length == 0 ? null : g.Split('|')[0];
+            }
+
+        var table = new RawTable();
+        var c = new MovieLensLayout.Columns(table);
+        var ratingsPath = LoaderSupport.File(folder, "ratings.dat");
+        table.Sources.Add(ratingsPath);
+        using (var r = DelimitedReader.Open(ratingsPath, format, minFields: 4))
+            while (r.Read())
+            {
+                var at = r.Position;
+                var userId = r.Get(0);
+                var movieId = r.Get(1);
+                var rating = r.GetLong(2, "rating");
+                if (!users.TryGetValue(userId, out var u)) throw r.Error("UserID", $"user {userId} is not in users.dat");
+                if (!genres.TryGetValue(movieId, out var genre)) throw r.Error("MovieID", $"movie {movieId} is not in movies.dat");
+                c.User.Add(userId, at);
+                c.Movie.Add(movieId, at);
+                c.Gender.Add(u.Gender, at);
+                c.Occupation.Add(u.Occupation, at);
+                c.Zip.Add(u.Zip, at);
+                c.Category.Add(genre, at);
+                c.Age.Add(u.Age, at);
+                c.AgeValue.Add(double.Parse(u.Age, CultureInfo.InvariantCulture));
+                c.Label.Add(rating > 3 ? 1 : 0);
+                c.Timestamp.Add(r.GetLong(3, "timestamp"));
+            }
+        return DatasetEncoder.Encode("movielens", table, MovieLensLayout.Layout(history), options);
+    }
+}
+
+/// <summary>
+/// MovieLens-100K from its original files (<c>u.data</c> tab-separated, <c>u.user</c> and <c>u.item</c> '|'-separated,
+/// ISO-8859-1). Same layout as ML-1M. ML-100K stores ages in years; they are mapped to the ML-1M age codes
+/// (&lt;18 → 1, 18-24 → 18, 25-34 → 25, 35-44 → 35, 45-49 → 45, 50-55 → 50, 56+ → 56) so the same age scenarios apply,
+/// and the dense age input is that code. <c>cate_id</c> is the first genre flagged in u.item (genre order of u.genre).
+/// </summary>
+public sealed class MovieLens100KLoader : IDatasetLoader
+{
+    static readonly string[] GenreNames =
+    [
+        "unknown", "Action", "Adventure", "Animation", "Children's", "Comedy", "Crime", "Documentary", "Drama", "Fantasy",
+        "Film-Noir", "Horror", "Musical", "Mystery", "Romance", "Sci-Fi", "Thriller", "War", "Western",
+    ];
+
+    public string Name => "movielens-100k";
+    public string Description => "MovieLens-100K (u.data, u.user, u.item); ages binned as ML-1M, 3 age scenarios, label rating>3";
+    public IReadOnlyList<string> ExpectedFiles => ["u.data", "u.user", "u.item"];
+    public ProtocolDefaults Defaults => MovieLensLayout.Defaults;
+
+    public ScenarioDataset Load(DatasetRequest request)
+    {
+        var options = EncodingOptions.From(request.Options);
+        var history = HistoryOptions.From(request.Options);
+        request.Options.EnsureAllUsed("dataset 'movielens-100k'");
+        var folder = LoaderSupport.Folder(request, Name);
+        var pipe = new DelimitedFormat("|", HasHeader: false, Quoted: false, Encoding: Encoding.Latin1);
+
+        var users = new Dictionary<string, MovieLensLayout.User>(StringComparer.Ordinal);
+        using (var r = DelimitedReader.Open(LoaderSupport.File(folder, "u.user"), pipe, minFields: 5))
+            while (r.Read())
+            {
+                var bin = MovieLensLayout.AgeBin(r.GetLong(1, "age"));
+                users[r.Get(0)] = new(r.Get(2), bin.ToString(CultureInfo.InvariantCulture), r.Get(3), r.Get(4));
+            }
+
+        var genres = new Dictionary<string, string?>(StringComparer.Ordinal);
+        using (var r = DelimitedReader.Open(LoaderSupport.File(folder, "u.item"), pipe, minFields: 5 + GenreNames.Length))
+            while (r.Read())
+            {
+                string? first = null;
+                int flags0 = r.FieldCount - GenreNames.Length;
+                for (int g = 0; g < GenreNames.Length && first is null; g++)
+                {
+                    var flag = r.GetLong(flags0 + g, $"genre {GenreNames[g]}");
+                    if (flag == 1) first = GenreNames[g];
+                }
+                genres[r.Get(0)] = first;
+            }
+
+        var table = new RawTable();
+        var c = new MovieLensLayout.Columns(table);
+        var dataPath = LoaderSupport.File(folder, "u.data");
+        table.Sources.Add(dataPath);
+        using (var r = DelimitedReader.Open(dataPath, DelimitedFormat.HeaderlessTsv, minFields: 4))
+            while (r.Read())
+            {
+                var at = r.Position;
+                var userId = r.Get(0);
+                var itemId = r.Get(1);
+                var rating = r.GetLong(2, "rating");
+                if (!users.TryGetValue(userId, out var u)) throw r.Error("user id", $"user {userId} is not in u.user");
+                if (!genres.TryGetValue(itemId, out var genre)) throw r.Error("item id", $"item {itemId} is not in u.item");
+                c.User.Add(userId, at);
+                c.Movie.Add(itemId, at);
+                c.Gender.Add(u.Gender, at);
+                c.Occupation.Add(u.Occupation, at);
+                c.Zip.Add(u.Zip, at);
+                c.Category.Add(genre, at);
+                c.Age.Add(u.Age, at);
+                c.AgeValue.Add(double.Parse(u.Age, CultureInfo.InvariantCulture));
+                c.Label.Add(rating > 3 ? 1 : 0);
+                c.Timestamp.Add(r.GetLong(3, "timestamp"));
+            }
+        return DatasetEncoder.Encode("movielens-100k", table, MovieLensLayout.Layout(history), options);
+    }
+}

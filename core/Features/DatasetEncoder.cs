@@ -1,0 +1,204 @@
+using Msr.Core.Data;
+
+namespace Msr.Core.Features;
+
+/// <summary>How a sparse input column becomes ids.</summary>
+public enum SparseEncoding
+{
+    /// <summary><see cref="LabelEncoder"/> (vocabulary = distinct values, plus missing/OOV ids when needed).</summary>
+    Label,
+    /// <summary>The value is already an id (non-negative integer); vocabulary = max id + 1 (Ali-CCP's processed files).</summary>
+    Identity,
+    /// <summary>A numeric column cut into equal-frequency buckets (<see cref="SparseInput.Buckets"/>).</summary>
+    Bucket,
+}
+
+/// <summary>A sparse model input taken from a raw column.</summary>
+public sealed record SparseInput(string Column, SparseEncoding Encoding = SparseEncoding.Label, int Buckets = 10);
+
+/// <summary>
+/// A dense model input from a numeric raw column, MinMax-scaled unless <paramref name="Scale"/> is false; with
+/// <paramref name="RoundToHalf"/> the final value is rounded through float16 (Ali-CCP's reference down-cast).
+/// </summary>
+public sealed record DenseInput(string Column, bool Scale = true, bool RoundToHalf = false);
+
+/// <summary>
+/// A behaviour-history feature (<see cref="BehaviorSequences"/>): for each row, the items of the same user's last
+/// <paramref name="Length"/> events strictly earlier in <paramref name="TimeColumn"/> (only clicked ones when
+/// <paramref name="ClicksOnly"/>). <paramref name="UserColumn"/> and <paramref name="ItemColumn"/> must be sparse inputs;
+/// history ids are the encoded item ids + 1 (0 pads), so the feature has its own table of item vocabulary + 1.
+/// </summary>
+public sealed record SequenceInput(string Name, string UserColumn, string ItemColumn, string TimeColumn, int Length, bool ClicksOnly = false);
+
+/// <summary>Column roles of a raw table: the inputs in model order, the 0/1 label column, the scenario rule and optional histories.</summary>
+public sealed record TableLayout(IReadOnlyList<SparseInput> Sparse, IReadOnlyList<DenseInput> Dense, string Label, ScenarioRule Scenario,
+    IReadOnlyList<SequenceInput>? Sequences = null);
+
+/// <summary>Encoder fitting options shared by all loaders (Settings: <c>encoder</c>, <c>min_freq</c>, <c>split_seed</c>).</summary>
+/// <param name="Mode">Transductive (reference) or train-only (leak-free).</param>
+/// <param name="MinFrequency">Values seen fewer times in the fitted rows share the out-of-vocabulary id.</param>
+/// <param name="SplitSeed">In train-only mode without a predefined split, the seeded 80/10/10 split whose training rows
+/// the encoders are fitted on; it is attached as the dataset's predefined split so training uses the same rows.</param>
+/// <param name="EmbeddingDim">Embedding width declared for every sparse feature.</param>
+public sealed record EncodingOptions(EncoderMode Mode = EncoderMode.Transductive, int MinFrequency = 1, long SplitSeed = 2022, int EmbeddingDim = 16)
+{
+    public static EncodingOptions From(Settings s)
+    {
+        var mode = s.String("encoder", "transductive").ToLowerInvariant() switch
+        {
+            "transductive" or "reference" => EncoderMode.Transductive,
+            "train-only" or "train_only" or "leak-free" or "leakfree" => EncoderMode.TrainOnly,
+            var other => throw new ArgumentException($"option 'encoder': '{other}' is not transductive or train-only"),
+        };
+        return new EncodingOptions(mode, s.Int("min_freq", 1, min: 1), s.Long("split_seed", 2022), s.Int("embedding_dim", 16, min: 1));
+    }
+}
+
+/// <summary>Turns a raw table and its column roles into an encoded <see cref="ScenarioDataset"/>.</summary>
+public static class DatasetEncoder
+{
+    /// <summary>
+    /// Applies the scenario rule (dropping rows outside it), fits the encoders (on all kept rows, or on the training
+    /// rows in train-only mode) and builds the dataset. <paramref name="partOfRow"/> (0 train, 1 validation, 2 test per
+    /// raw row) gives a predefined split such as Ali-CCP's.
+    /// </summary>
+    public static ScenarioDataset Encode(string name, RawTable table, TableLayout layout, EncodingOptions options, byte[]? partOfRow = null)
+    {
+        table.CheckAligned();
+        var assignment = layout.Scenario.Apply(table);
+        var kept = new List<int>(assignment.PerRow.Length);
+        for (int i = 0; i < assignment.PerRow.Length; i++) if (assignment.PerRow[i] >= 0) kept.Add(i);
+        int n = kept.Count;
+        if (n == 0) throw new DataFormatException(table.SourceText, 0, layout.Scenario.Column, "no rows left after the scenario rule");
+        if (partOfRow is not null && partOfRow.Length != table.RowCount) throw new ArgumentException("partOfRow must have one entry per raw row");
+
+        // Which rows (raw indices) the encoders are fitted on.
+        int[]? fitRows = null;
+        DatasetSplit? split = null;
+        long[]? trainIdx = null, valIdx = null, testIdx = null;
+        if (partOfRow is not null)
+        {
+            trainIdx = Enumerable.Range(0, n).Where(j => partOfRow[kept[j]] == 0).Select(j => (long)j).ToArray();
+            valIdx = Enumerable.Range(0, n).Where(j => partOfRow[kept[j]] == 1).Select(j => (long)j).ToArray();
+            testIdx = Enumerable.Range(0, n).Where(j => partOfRow[kept[j]] == 2).Select(j => (long)j).ToArray();
+        }
+        else if (options.Mode == EncoderMode.TrainOnly)
+        {
+            using var random = DatasetSplit.Random(n, options.SplitSeed);
+            trainIdx = random.Train.data<long>().ToArray();
+            valIdx = random.Validation.data<long>().ToArray();
+            testIdx = random.Test.data<long>().ToArray();
+        }
+        if (trainIdx is not null) split = new DatasetSplit(TorchSharp.torch.tensor(trainIdx), TorchSharp.torch.tensor(valIdx!), TorchSharp.torch.tensor(testIdx!));
+        if (options.Mode == EncoderMode.TrainOnly) fitRows = trainIdx!.Select(j => kept[(int)j]).ToArray();
+        else if (n != table.RowCount) fitRows = [.. kept];
+        bool leakFree = options.Mode == EncoderMode.TrainOnly;
+
+        var features = new List<FeatureSpec>();
+        int fs = layout.Sparse.Count, fd = layout.Dense.Count;
+        var sparse = new long[(long)n * fs];
+        for (int j = 0; j < fs; j++)
+        {
+            var input = layout.Sparse[j];
+            int vocab;
+            switch (input.Encoding)
+            {
+                case SparseEncoding.Label:
+                {
+                    var column = table.Categorical(input.Column);
+                    var enc = LabelEncoder.Fit(column, fitRows, options.MinFrequency, reserveOutOfVocabulary: leakFree);
+                    var codes = column.Codes;
+                    for (int r = 0; r < n; r++) sparse[(long)r * fs + j] = enc.Transform(codes[kept[r]]);
+                    vocab = enc.Vocabulary;
+                    break;
+                }
+                case SparseEncoding.Identity:
+                {
+                    var values = table.Numeric(input.Column).Values;
+                    long max = 0;
+                    for (int r = 0; r < n; r++)
+                    {
+                        var v = values[kept[r]];
+                        if (double.IsNaN(v) || v < 0 || v != Math.Floor(v) || v > int.MaxValue)
+                            throw new DataFormatException(table.SourceText, 0, input.Column, $"'{v}' is not a non-negative integer id");
+                        sparse[(long)r * fs + j] = (long)v;
+                        if ((long)v > max) max = (long)v;
+                    }
+                    vocab = (int)max + 1;
+                    break;
+                }
+                default:
+                {
+                    var values = table.Numeric(input.Column).Values;
+                    var bucketizer = Bucketizer.Quantiles(values, input.Buckets, fitRows ?? null);
+                    for (int r = 0; r < n; r++) sparse[(long)r * fs + j] = bucketizer.Transform(values[kept[r]]);
+                    vocab = bucketizer.Vocabulary;
+                    break;
+                }
+            }
+            features.Add(FeatureSpec.Sparse(input.Column, vocab, options.EmbeddingDim));
+        }
+
+        var dense = new float[(long)n * fd];
+        for (int j = 0; j < fd; j++)
+        {
+            var input = layout.Dense[j];
+            var values = table.Numeric(input.Column).Values;
+            if (input.Scale)
+            {
+                var scaler = MinMaxScaler.Fit(values, fitRows, clamp: leakFree);
+                for (int r = 0; r < n; r++) dense[(long)r * fd + j] = scaler.Transform(values[kept[r]]);
+            }
+            else
+                for (int r = 0; r < n; r++)
+                {
+                    var v = values[kept[r]];
+                    dense[(long)r * fd + j] = double.IsNaN(v) ? 0f : (float)v;
+                }
+            if (input.RoundToHalf)
+                for (int r = 0; r < n; r++) dense[(long)r * fd + j] = (float)(Half)dense[(long)r * fd + j];
+            features.Add(FeatureSpec.Dense(input.Column));
+        }
+
+        var labels = table.Numeric(layout.Label).Values;
+        var label = new float[n];
+        var scenario = new long[n];
+        for (int r = 0; r < n; r++)
+        {
+            var y = labels[kept[r]];
+            if (y is not (0 or 1)) throw new DataFormatException(table.SourceText, 0, layout.Label, $"label must be 0 or 1, got {y}");
+            label[r] = (float)y;
+            scenario[r] = assignment.PerRow[kept[r]];
+        }
+
+        var sequences = new Dictionary<string, long[]>();
+        foreach (var q in layout.Sequences ?? [])
+        {
+            int SparseColumn(string column)
+            {
+                for (int j = 0; j < fs; j++) if (layout.Sparse[j].Column == column) return j;
+                throw new ArgumentException($"sequence '{q.Name}': '{column}' is not a sparse input");
+            }
+            int uj = SparseColumn(q.UserColumn), ij = SparseColumn(q.ItemColumn);
+            var users = new long[n];
+            var items = new long[n];
+            var times = new double[n];
+            var rawTimes = table.Numeric(q.TimeColumn).Values;
+            for (int r = 0; r < n; r++)
+            {
+                users[r] = sparse[(long)r * fs + uj];
+                items[r] = sparse[(long)r * fs + ij];
+                times[r] = rawTimes[kept[r]];
+            }
+            sequences[q.Name] = BehaviorSequences.Build(users, items, times, q.Length, q.ClicksOnly ? r => label[r] == 1 : null);
+            features.Add(FeatureSpec.Sequence(q.Name, features[ij].Vocabulary + 1, q.Length, embeddingDim: options.EmbeddingDim));
+        }
+
+        var schema = new DatasetSchema(features, assignment.Names, layout.Label, layout.Scenario.Column);
+        using var scope = TorchSharp.torch.NewDisposeScope();
+        return new ScenarioDataset(name, schema, TorchSharp.torch.tensor(sparse, [n, fs]), TorchSharp.torch.tensor(dense, [n, fd]),
+            TorchSharp.torch.tensor(scenario), TorchSharp.torch.tensor(label),
+            sequences.ToDictionary(kv => kv.Key, kv => TorchSharp.torch.tensor(kv.Value, [n, (long)schema.Features.First(f => f.Name == kv.Key).SequenceLength])))
+            { PredefinedSplit = split };
+    }
+}

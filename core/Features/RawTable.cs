@@ -1,0 +1,174 @@
+using System.Globalization;
+
+namespace Msr.Core.Features;
+
+/// <summary>How a raw column is stored.</summary>
+public enum RawColumnType
+{
+    /// <summary>Strings, interned per column: each row holds an int code into the column's distinct values.</summary>
+    Categorical,
+    /// <summary>Doubles; NaN is a missing value.</summary>
+    Numeric,
+}
+
+/// <summary>One column of a <see cref="RawTable"/>, filled row by row while a file is streamed.</summary>
+public abstract class RawColumn(string name)
+{
+    public string Name { get; } = name;
+    public abstract RawColumnType Type { get; }
+    public abstract int Count { get; }
+
+    /// <summary>
+    /// The column as keys: a code per row (-1 = missing) and the distinct keys as text. Categorical
+    /// columns return their interned codes; numeric values are written invariantly (18 → "18").
+    /// </summary>
+    public abstract (int[] Codes, IReadOnlyList<string> Keys, IReadOnlyList<SourcePosition> FirstSeen) AsKeys();
+}
+
+/// <summary>
+/// A string column stored as int codes (first-appearance order) into the distinct values, so a
+/// file with millions of rows keeps one copy of each distinct string.
+/// </summary>
+public sealed class CategoricalColumn(string name) : RawColumn(name)
+{
+    /// <summary>Code of a missing (empty) value.</summary>
+    public const int Missing = -1;
+
+    readonly Dictionary<string, int> _index = new(StringComparer.Ordinal);
+    readonly List<string> _values = [];
+    readonly List<SourcePosition> _firstSeen = [];
+    int[] _codes = new int[1024];
+    int _count;
+
+    public override RawColumnType Type => RawColumnType.Categorical;
+    public override int Count => _count;
+    /// <summary>Number of distinct non-missing values.</summary>
+    public int Cardinality => _values.Count;
+    /// <summary>Distinct values; index = code.</summary>
+    public IReadOnlyList<string> Values => _values;
+    /// <summary>Where each distinct value was first seen (for error messages).</summary>
+    public IReadOnlyList<SourcePosition> FirstSeen => _firstSeen;
+    /// <summary>Where the first missing value was seen, if any.</summary>
+    public SourcePosition? FirstMissing { get; private set; }
+    public ReadOnlySpan<int> Codes => _codes.AsSpan(0, _count);
+
+    /// <summary>Appends a value (null or empty = missing) and returns its code.</summary>
+    public int Add(string? value, SourcePosition at = default)
+    {
+        int code;
+        if (string.IsNullOrEmpty(value))
+        {
+            code = Missing;
+            FirstMissing ??= at;
+        }
+        else if (!_index.TryGetValue(value, out code))
+        {
+            code = _values.Count;
+            _index.Add(value, code);
+            _values.Add(value);
+            _firstSeen.Add(at);
+        }
+        if (_count == _codes.Length) Array.Resize(ref _codes, _codes.Length * 2);
+        _codes[_count++] = code;
+        return code;
+    }
+
+    public string? ValueAt(int row) => _codes[row] is var c && c == Missing ? null : _values[c];
+
+    public override (int[] Codes, IReadOnlyList<string> Keys, IReadOnlyList<SourcePosition> FirstSeen) AsKeys() =>
+        (Codes.ToArray(), _values, _firstSeen);
+
+    /// <summary>True when every distinct value reads as a number: such columns sort numerically (LabelEncoder semantics).</summary>
+    public bool IsNumericLike() => _values.All(v => double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out _));
+}
+
+/// <summary>A numeric column; NaN marks a missing value.</summary>
+public sealed class NumericColumn(string name) : RawColumn(name)
+{
+    double[] _values = new double[1024];
+    int _count;
+
+    public override RawColumnType Type => RawColumnType.Numeric;
+    public override int Count => _count;
+    public ReadOnlySpan<double> Values => _values.AsSpan(0, _count);
+    /// <summary>Replaces every non-missing value v by f(v) (e.g. a precision reduction).</summary>
+    public void Apply(Func<double, double> f)
+    {
+        for (int i = 0; i < _count; i++) if (!double.IsNaN(_values[i])) _values[i] = f(_values[i]);
+    }
+
+    /// <summary>Appends a value (NaN = missing).</summary>
+    public void Add(double value)
+    {
+        if (_count == _values.Length) Array.Resize(ref _values, _values.Length * 2);
+        _values[_count++] = value;
+    }
+
+    public override (int[] Codes, IReadOnlyList<string> Keys, IReadOnlyList<SourcePosition> FirstSeen) AsKeys()
+    {
+        var index = new Dictionary<double, int>();
+        var keys = new List<string>();
+        var codes = new int[_count];
+        for (int i = 0; i < _count; i++)
+        {
+            var v = _values[i];
+            if (double.IsNaN(v)) { codes[i] = CategoricalColumn.Missing; continue; }
+            if (!index.TryGetValue(v, out var c))
+            {
+                c = keys.Count;
+                index.Add(v, c);
+                keys.Add(v.ToString("R", CultureInfo.InvariantCulture));
+            }
+            codes[i] = c;
+        }
+        // Numeric columns keep no per-value positions: messages name the column only.
+        return (codes, keys, keys.Select(_ => new SourcePosition($"column '{Name}'", 0)).ToList());
+    }
+}
+
+/// <summary>
+/// Typed raw columns of one dataset, row-aligned, built while streaming its files. Loaders derive
+/// columns (joins, first genre, binary label) as they read, so no raw line is kept.
+/// </summary>
+public sealed class RawTable
+{
+    readonly List<RawColumn> _columns = [];
+
+    /// <summary>Files the rows came from (for messages that are not tied to one line).</summary>
+    public List<string> Sources { get; } = [];
+
+    public IReadOnlyList<RawColumn> Columns => _columns;
+
+    public int RowCount => _columns.Count == 0 ? 0 : _columns[0].Count;
+
+    public CategoricalColumn AddCategorical(string name) => Add(new CategoricalColumn(name));
+    public NumericColumn AddNumeric(string name) => Add(new NumericColumn(name));
+
+    T Add<T>(T column) where T : RawColumn
+    {
+        if (_columns.Any(c => c.Name == column.Name)) throw new ArgumentException($"raw column '{column.Name}' added twice");
+        _columns.Add(column);
+        return column;
+    }
+
+    public bool Has(string name) => _columns.Any(c => c.Name == name);
+
+    public RawColumn this[string name] => _columns.FirstOrDefault(c => c.Name == name)
+        ?? throw new DataFormatException(SourceText, 0, name, $"no column '{name}'; columns: {string.Join(", ", _columns.Select(c => c.Name))}");
+
+    public CategoricalColumn Categorical(string name) => this[name] as CategoricalColumn
+        ?? throw new DataFormatException(SourceText, 0, name, "expected a categorical column");
+
+    public NumericColumn Numeric(string name) => this[name] as NumericColumn
+        ?? throw new DataFormatException(SourceText, 0, name, "expected a numeric column");
+
+    public string SourceText => Sources.Count == 0 ? "(no file)" : string.Join(" + ", Sources);
+
+    /// <summary>Checks that every column has the same number of rows (a loader bug otherwise).</summary>
+    public void CheckAligned()
+    {
+        foreach (var c in _columns)
+            if (c.Count != RowCount)
+                throw new InvalidOperationException($"raw column '{c.Name}' has {c.Count} rows, '{_columns[0].Name}' has {RowCount}");
+    }
+}

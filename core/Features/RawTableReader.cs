@@ -1,0 +1,59 @@
+namespace Msr.Core.Features;
+
+/// <summary>How one source column is read into a <see cref="RawTable"/>.</summary>
+public enum ReadAs
+{
+    /// <summary>Interned string (empty = missing).</summary>
+    Categorical,
+    /// <summary>Double (empty = NaN); anything else unparsable is an error.</summary>
+    Number,
+    /// <summary>Double truncated to an integer (the reference casts these columns to int).</summary>
+    Integer,
+    /// <summary>A required 0/1 label.</summary>
+    Binary,
+}
+
+/// <summary>A source column and how to read it; <paramref name="As"/> names the raw column (default: the source name).</summary>
+public sealed record ColumnRead(string Source, ReadAs Type, string? As = null)
+{
+    public string Target => As ?? Source;
+}
+
+/// <summary>Streams header-named columns of a delimited file into a raw table.</summary>
+public static class RawTableReader
+{
+    /// <summary>
+    /// Appends the rows of <paramref name="path"/> to <paramref name="table"/> (creating the columns on first use, so
+    /// several files with the same columns concatenate). Missing columns, malformed lines and bad numbers are
+    /// <see cref="DataFormatException"/>s naming file, line and field. Returns the number of rows read.
+    /// </summary>
+    public static int Append(RawTable table, string path, DelimitedFormat format, IReadOnlyList<ColumnRead> columns)
+    {
+        using var reader = DelimitedReader.Open(path, format);
+        table.Sources.Add(path);
+        var indices = columns.Select(c => reader.Column(c.Source)).ToArray();
+        var targets = columns.Select(c => c.Type == ReadAs.Categorical
+            ? (RawColumn)(table.Has(c.Target) ? table.Categorical(c.Target) : table.AddCategorical(c.Target))
+            : table.Has(c.Target) ? table.Numeric(c.Target) : table.AddNumeric(c.Target)).ToArray();
+        int rows = 0;
+        while (reader.Read())
+        {
+            var at = reader.Position;
+            for (int j = 0; j < columns.Count; j++)
+            {
+                int i = indices[j];
+                var name = columns[j].Source;
+                switch (columns[j].Type)
+                {
+                    case ReadAs.Categorical: ((CategoricalColumn)targets[j]).Add(reader.GetOptional(i), at); break;
+                    case ReadAs.Number: ((NumericColumn)targets[j]).Add(reader.GetDouble(i, name)); break;
+                    case ReadAs.Integer: ((NumericColumn)targets[j]).Add(Math.Truncate(reader.GetDouble(i, name))); break;
+                    default: ((NumericColumn)targets[j]).Add(reader.GetBinary(i, name)); break;
+                }
+            }
+            rows++;
+        }
+        table.CheckAligned();
+        return rows;
+    }
+}

@@ -1,0 +1,121 @@
+using Msr.Core.Data;
+using Xunit;
+
+namespace Msr.Core.Tests.Data;
+
+public class DatasetCacheTests
+{
+    sealed class CountingLoader(IDatasetLoader inner, bool fail = false) : IDatasetLoader
+    {
+        public int Loads { get; private set; }
+        public string Name => inner.Name;
+        public string Description => inner.Description;
+        public IReadOnlyList<string> ExpectedFiles => inner.ExpectedFiles;
+        public ProtocolDefaults Defaults => inner.Defaults;
+
+        public ScenarioDataset Load(DatasetRequest request)
+        {
+            Loads++;
+            if (fail) throw new InvalidOperationException("loader failed");
+            return inner.Load(request);
+        }
+    }
+
+    static void WriteMl(TempDir dir, string extraRating = "")
+    {
+        dir.Write("data/users.dat", "1::F::1::10::48067\n2::M::25::16::70072\n3::M::35::15::55117\n");
+        dir.Write("data/movies.dat", "1::A (1995)::Comedy\n2::B (1995)::Drama\n3::C (1990)::Comedy\n");
+        dir.Write("data/ratings.dat", "1::1::5::300\n1::2::3::100\n1::3::4::200\n2::1::4::50\n3::2::2::10\n" + extraRating);
+    }
+
+    static void AssertSame(ScenarioDataset a, ScenarioDataset b)
+    {
+        Assert.Equal(a.Name, b.Name);
+        Assert.Equal(a.Schema.Features, b.Schema.Features);
+        Assert.Equal(a.Schema.ScenarioNames, b.Schema.ScenarioNames);
+        Assert.Equal(a.Sparse.data<long>().ToArray(), b.Sparse.data<long>().ToArray());
+        Assert.Equal(a.Dense.shape, b.Dense.shape);
+        if (a.Dense.numel() > 0) Assert.Equal(a.Dense.data<float>().ToArray(), b.Dense.data<float>().ToArray());
+        Assert.Equal(a.Scenario.data<long>().ToArray(), b.Scenario.data<long>().ToArray());
+        Assert.Equal(a.Label.data<float>().ToArray(), b.Label.data<float>().ToArray());
+        Assert.Equal(a.Sequences.Keys, b.Sequences.Keys);
+        foreach (var k in a.Sequences.Keys) Assert.Equal(a.Sequences[k].data<long>().ToArray(), b.Sequences[k].data<long>().ToArray());
+        Assert.Equal(a.PredefinedSplit is null, b.PredefinedSplit is null);
+        if (a.PredefinedSplit is { } s)
+            Assert.Equal(s.Test.data<long>().ToArray(), b.PredefinedSplit!.Test.data<long>().ToArray());
+    }
+
+    [Fact]
+    public void Second_load_is_a_hit_with_identical_content_and_changes_miss()
+    {
+        using var dir = new TempDir();
+        WriteMl(dir);
+        var cache = Path.Combine(dir.Path, "cache");
+        var loader = new CountingLoader(DatasetRegistry.Get("movielens"));
+        Settings Opts() => new([new("history", "2"), new("encoder", "train-only")]);
+        var data = Path.Combine(dir.Path, "data");
+
+        using var first = DatasetCache.Load(loader, new DatasetRequest(data, Opts()), cache);
+        using var second = DatasetCache.Load(loader, new DatasetRequest(data, Opts()), cache);
+        Assert.Equal(1, loader.Loads);
+        AssertSame(first, second);
+        Assert.Single(Directory.GetFiles(cache));
+
+        using (DatasetCache.Load(loader, new DatasetRequest(data, new Settings([new("history", "3")])), cache)) { }
+        Assert.Equal(2, loader.Loads); // other options → other entry
+
+        WriteMl(dir, "2::3::5::400\n");
+        using var changed = DatasetCache.Load(loader, new DatasetRequest(data, Opts()), cache);
+        Assert.Equal(3, loader.Loads); // the input changed → miss
+        Assert.Equal(6, changed.Count);
+    }
+
+    [Fact]
+    public void Failed_load_leaves_no_entry_and_a_truncated_entry_is_reloaded()
+    {
+        using var dir = new TempDir();
+        WriteMl(dir);
+        var cache = Path.Combine(dir.Path, "cache");
+        var data = Path.Combine(dir.Path, "data");
+        var failing = new CountingLoader(DatasetRegistry.Get("movielens"), fail: true);
+        Assert.Throws<InvalidOperationException>(() => DatasetCache.Load(failing, new DatasetRequest(data, Settings.Empty), cache));
+        Assert.False(Directory.Exists(cache) && Directory.EnumerateFileSystemEntries(cache).Any());
+
+        var loader = new CountingLoader(DatasetRegistry.Get("movielens"));
+        using (DatasetCache.Load(loader, new DatasetRequest(data, Settings.Empty), cache)) { }
+        var entry = DatasetCache.EntryPath(loader, new DatasetRequest(data, Settings.Empty), cache);
+        var bytes = File.ReadAllBytes(entry);
+        File.WriteAllBytes(entry, bytes[..(bytes.Length / 2)]);
+        Assert.Null(DatasetCache.TryRead(entry));
+        using var reloaded = DatasetCache.Load(loader, new DatasetRequest(data, Settings.Empty), cache);
+        Assert.Equal(2, loader.Loads);
+        Assert.Equal(5, reloaded.Count);
+        Assert.Equal(bytes.Length, new FileInfo(entry).Length);
+        Assert.Single(Directory.GetFiles(cache)); // no temporary files left behind
+    }
+
+    [Fact]
+    public void A_cache_folder_inside_the_data_folder_does_not_change_the_key()
+    {
+        using var dir = new TempDir();
+        WriteMl(dir);
+        var data = Path.Combine(dir.Path, "data");
+        var cache = Path.Combine(data, ".msr-cache");
+        var loader = new CountingLoader(DatasetRegistry.Get("movielens"));
+        using (DatasetCache.Load(loader, new DatasetRequest(data, Settings.Empty), cache)) { }
+        using (DatasetCache.Load(loader, new DatasetRequest(data, Settings.Empty), cache)) { }
+        Assert.Equal(1, loader.Loads);
+    }
+
+    [Fact]
+    public void Predefined_split_survives_the_cache()
+    {
+        using var dir = new TempDir();
+        var file = dir.Write("log.csv", "user,click,page\n" + string.Join("\n", Enumerable.Range(0, 20).Select(i => $"u{i % 5},{i % 2},{(i < 10 ? "a" : "b")}")) + "\n");
+        var loader = DatasetRegistry.Get("csv");
+        Settings Opts() => new([new("sparse", "user"), new("label", "click"), new("scenario", "page"), new("encoder", "train-only")]);
+        using var a = DatasetCache.Load(loader, new DatasetRequest(file, Opts()), Path.Combine(dir.Path, "c"), contentHash: true);
+        using var b = DatasetCache.Load(loader, new DatasetRequest(file, Opts()), Path.Combine(dir.Path, "c"), contentHash: true);
+        AssertSame(a, b);
+    }
+}
