@@ -24,6 +24,8 @@ type TrainArgs =
     | Trainer of ``key=value``: string
     | Threads of count: int
     | Results of folder: string
+    | Cache of folder: string
+    | No_Cache
     interface IArgParserTemplate with
         member a.Usage =
             match a with
@@ -39,13 +41,36 @@ type TrainArgs =
             | Trainer _ -> "trainer option, e.g. --trainer step_lr=true (repeatable)"
             | Threads _ -> "libtorch CPU threads (default: all cores)"
             | Results _ -> "folder for the run record (default results/train)"
+            | Cache _ -> "folder of the processed-dataset cache (default $MSR_CACHE or ~/.cache/msr/datasets)"
+            | No_Cache -> "always parse and encode the raw files"
+
+type StatsFormat =
+    | Md
+    | Csv
+
+type StatsArgs =
+    | [<MainCommand; ExactlyOnce>] Target of ``dataset [path]``: string list
+    | [<CustomCommandLine("--data")>] Loader_Option of ``key=value``: string
+    | Format of StatsFormat
+    | User_Feature of column: string
+    | Item_Feature of column: string
+    interface IArgParserTemplate with
+        member a.Usage =
+            match a with
+            | Target _ -> "dataset name (see `msr datasets list`), then its file or folder (none for synthetic)"
+            | Loader_Option _ -> "dataset option, e.g. --data top_k=3 (repeatable)"
+            | Format _ -> "md (Markdown, default) or csv"
+            | User_Feature _ -> "sparse column holding the user (default: guessed from the schema)"
+            | Item_Feature _ -> "sparse column holding the item (default: guessed from the schema)"
 
 type DatasetsArgs =
-    | [<CliPrefix(CliPrefix.None)>] List
+    | [<SubCommand; CliPrefix(CliPrefix.None)>] List
+    | [<CliPrefix(CliPrefix.None)>] Stats of ParseResults<StatsArgs>
     interface IArgParserTemplate with
         member a.Usage =
             match a with
             | List -> "list dataset loaders and the files each expects"
+            | Stats _ -> "per-scenario interactions, users, items, positive rate; scenario-size CV; overlaps (paper Tables 2 and 7)"
 
 type MsrArgs =
     | [<CliPrefix(CliPrefix.None)>] Train of ParseResults<TrainArgs>
@@ -80,12 +105,14 @@ let private train (out: TextWriter) (args: ParseResults<TrainArgs>) =
                 args.GetResult Model, readOnlyDict (pairs "set" (args.GetResults Set)), readOnlyDict trainer,
                 args.GetResult(Seed, defaultValue = 2022L))
     TorchRuntime.SetThreadsOnce(args.GetResult(Threads, defaultValue = Environment.ProcessorCount))
-    use data = LoadedDataset.Load(spec.Dataset, spec.DatasetPath, spec.DatasetOptions)
+    let cache = if args.Contains No_Cache then null else args.GetResult(Cache, defaultValue = LoadedDataset.DefaultCacheDirectory)
+    use data = LoadedDataset.Load(spec.Dataset, spec.DatasetPath, spec.DatasetOptions, cache)
     let run = ExperimentRunner.Prepare(spec, data)
     let counts = data.Data.ScenarioCounts()
-    fprintfn out "%s on %s: %d rows, %d scenarios (%s), seed %d"
+    fprintfn out "%s on %s: %d rows, %d scenarios (%s), seed %d; loaded in %.2f s%s"
         (ModelRegistry.Get spec.Model).Name data.Loader.Name data.Data.Count data.Data.Schema.ScenarioCount
         (String.Join(", ", Seq.zip data.Data.Schema.ScenarioNames counts |> Seq.map (fun (n, c) -> sprintf "%s %d" n c))) spec.Seed
+        data.LoadSeconds (if data.FromCache then " (from cache)" else "")
     let record = ExperimentRunner.Run(run, data, (fun e -> Execution.printProgress out (Execution.EpochDone(1, 1, spec, e))))
     let store = ResultStore(args.GetResult(Results, defaultValue = Path.Combine("results", "train")))
     store.Write record
@@ -107,11 +134,23 @@ let private models (out: TextWriter) =
     fprintfn out "%s" (Tables.markdown [ "model"; "description" ] rows)
     0
 
-let private datasets (out: TextWriter) =
+let private datasetList (out: TextWriter) =
     let rows =
         [ for l in DatasetRegistry.All ->
               [ l.Name; l.Description; (if l.ExpectedFiles.Count = 0 then "(none)" else String.Join(", ", l.ExpectedFiles)) ] ]
     fprintfn out "%s" (Tables.markdown [ "dataset"; "description"; "files" ] rows)
+    0
+
+let private datasetStats (out: TextWriter) (args: ParseResults<StatsArgs>) =
+    let options = args.GetResults Loader_Option |> List.map (keyValue "data") |> readOnlyDict
+    let name, path =
+        match args.GetResult Target with
+        | [ name ] -> name, null
+        | [ name; path ] -> name, path
+        | other -> raise (UsageError(sprintf "datasets stats expects <dataset> [path], got %d arguments" other.Length))
+    use data = DatasetRegistry.Load(name, path, Msr.Core.Settings(options))
+    let format = match args.GetResult(Format, defaultValue = Md) with Md -> StatisticsFormat.Markdown | Csv -> StatisticsFormat.Csv
+    fprintfn out "%s" (DatasetStatistics.Render(data, format, Option.toObj (args.TryGetResult User_Feature), Option.toObj (args.TryGetResult Item_Feature)))
     0
 
 /// Runs the command line; returns the process exit code (0 ok, 1 run failed, 2 bad input).
@@ -127,7 +166,10 @@ let execute (argv: string[]) (out: TextWriter) (err: TextWriter) =
             match args.GetSubCommand() with
             | Train t -> train out t
             | Models -> models out
-            | Datasets _ -> datasets out
+            | Datasets d ->
+                match d.GetSubCommand() with
+                | List -> datasetList out
+                | Stats s -> datasetStats out s
             | Version -> 0
     with
     | :? ArguParseException as e when e.ErrorCode = ErrorCode.HelpText ->
@@ -143,6 +185,9 @@ let execute (argv: string[]) (out: TextWriter) (err: TextWriter) =
         fprintfn err "error: %s" e.Message
         2
     | :? InvalidDataException as e ->
+        fprintfn err "error: %s" e.Message
+        2
+    | :? Msr.Core.Features.DataFormatException as e ->
         fprintfn err "error: %s" e.Message
         2
     | :? FileNotFoundException as e ->

@@ -18,7 +18,7 @@ type RunOutcome =
 /// Progress events, for a console printer or a test.
 type Progress =
     | GridStarted of title: string * runs: int * alreadyDone: int * folder: string
-    | DatasetLoaded of name: string * rows: int64 * seconds: float
+    | DatasetLoaded of name: string * rows: int64 * seconds: float * fromCache: bool
     | RunStarted of index: int * total: int * spec: RunSpec
     | EpochDone of index: int * total: int * spec: RunSpec * epoch: EpochProgress
     | RunFinished of index: int * total: int * outcome: RunOutcome * elapsed: TimeSpan * eta: TimeSpan option
@@ -41,7 +41,8 @@ let printProgress (out: IO.TextWriter) (p: Progress) =
     match p with
     | GridStarted(title, runs, doneAlready, folder) ->
         printfn "%s: %d runs (%d already in %s)" title runs doneAlready folder
-    | DatasetLoaded(name, rows, seconds) -> printfn "  loaded %s: %d rows in %.1f s" name rows seconds
+    | DatasetLoaded(name, rows, seconds, fromCache) ->
+        printfn "  loaded %s: %d rows in %.1f s%s" name rows seconds (if fromCache then " (from cache)" else "")
     | RunStarted(i, n, spec) -> printfn "  [%d/%d] %s" i n (describe spec)
     | EpochDone(_, _, _, e) ->
         let auc = if e.Record.ValidationAuc.HasValue then sprintf "%.4f" e.Record.ValidationAuc.Value else "–"
@@ -79,8 +80,8 @@ let runWith (progress: Progress -> unit) (e: Experiment) : GridResult =
         s.Dataset.ToLowerInvariant(), s.DatasetPath, [ for kv in s.DatasetOptions -> kv.Key.ToLowerInvariant(), kv.Value ] |> List.sort
     for (name, path, options), group in pending |> List.groupBy (snd >> datasetKey) do
         let loadClock = Stopwatch.StartNew()
-        use data = LoadedDataset.Load(name, path, readOnlyDict options)
-        progress (DatasetLoaded(data.Loader.Name, data.Data.Count, loadClock.Elapsed.TotalSeconds))
+        use data = LoadedDataset.Load(name, path, readOnlyDict options, Option.toObj e.CacheFolder)
+        progress (DatasetLoaded(data.Loader.Name, data.Data.Count, loadClock.Elapsed.TotalSeconds, data.FromCache))
         let prepared = group |> List.map (fun (i, s) -> i, ExperimentRunner.Prepare(s, data))
         for i, run in prepared do
             progress (RunStarted(i, total, run.Spec))

@@ -24,6 +24,8 @@ type Experiment =
       /// Trainer options (epochs, batch_size, lr, patience, ...).
       Training: (string * string) list
       ResultsFolder: string option
+      /// Processed-dataset cache for datasets read from files; None always re-encodes the raw files.
+      CacheFolder: string option
       /// CPU threads for libtorch; None uses every core.
       Threads: int option }
 
@@ -50,7 +52,8 @@ exception ExperimentError of title: string * problems: string list with
 /// experiment section of a paper ("on dataset X, compare models A, B over seeds 1..10, train 5 epochs").
 type ExperimentBuilder(title: string) =
     member _.Yield(_: unit) : Experiment =
-        { Title = title; Datasets = []; Models = []; Sweeps = []; Seeds = []; Training = []; ResultsFolder = None; Threads = None }
+        { Title = title; Datasets = []; Models = []; Sweeps = []; Seeds = []; Training = []; ResultsFolder = None
+          CacheFolder = Some Msr.Core.Experiments.LoadedDataset.DefaultCacheDirectory; Threads = None }
 
     /// Add a dataset (see the Dataset module).
     [<CustomOperation("dataset")>]
@@ -90,6 +93,14 @@ type ExperimentBuilder(title: string) =
 
     [<CustomOperation("resultsIn")>]
     member _.ResultsIn(e: Experiment, folder: string) = { e with ResultsFolder = Some folder }
+
+    /// Where encoded datasets are cached between runs and sessions.
+    [<CustomOperation("cacheIn")>]
+    member _.CacheIn(e: Experiment, folder: string) = { e with CacheFolder = Some folder }
+
+    /// Always parse and encode raw files (no processed-dataset cache).
+    [<CustomOperation("noCache")>]
+    member _.NoCache(e: Experiment) = { e with CacheFolder = None }
 
     [<CustomOperation("threads")>]
     member _.Threads(e: Experiment, n: int) = { e with Threads = Some n }
