@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net;
 using System.Text;
 
 namespace Msr.Core.Reports;
@@ -103,5 +102,6 @@ public static class HtmlRenderer
     private static string P(double? p) =>
         p is double v && double.IsFinite(v) ? (v < 1e-4 ? v.ToString("0.0E+0", CultureInfo.InvariantCulture) : v.ToString("0.0000", CultureInfo.InvariantCulture)) : "–";
 
-    private static string Escape(string text) => WebUtility.HtmlEncode(text);
+    private static string Escape(string text) =>
+        text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;").Replace("\"", "&quot;");
 }
