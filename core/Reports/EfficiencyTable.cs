@@ -41,7 +41,7 @@ public static class EfficiencyTables
             string batchText = batches.Count == 0 ? "" : $", inference batch size {string.Join(" / ", batches.Select(b => b.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)))}";
             int failed = rows.Sum(r => r.FailedRuns);
             string caption = $"Efficiency on {byDataset.Key}: Train = mean seconds per training epoch, Infer = mean milliseconds per test batch{batchText}, " +
-                             $"Params = number of trainable parameters; means over completed runs." +
+                             $"Params = number of model parameters (embeddings included); means over completed runs." +
                              (failed > 0 ? $" Failed runs (excluded): {string.Join(", ", rows.Where(r => r.FailedRuns > 0).Select(r => $"{r.Model} {r.FailedRuns}"))}." : "");
             tables.Add(new EfficiencyTable(byDataset.Key, rows, caption));
         }
