@@ -3,13 +3,13 @@ using System.Text;
 
 namespace Msr.Core.Reports;
 
-/// <summary>An image to embed in the HTML page, as inline SVG markup.</summary>
+/// <summary>An image to embed in the HTML page: SVG markup, embedded as a data URI.</summary>
 public sealed record ReportFigure(string Dataset, string Title, string Svg);
 
 /// <summary>
 /// A self-contained HTML page (inline CSS, no scripts, no external files): each dataset's table with its caption and
 /// notes, its comparisons (p-values, adjusted p, effect sizes) in a collapsible block, efficiency tables, failed runs
-/// and any figures given inline.
+/// and any figures given, embedded as SVG data URIs.
 /// </summary>
 public static class HtmlRenderer
 {
@@ -65,8 +65,7 @@ public static class HtmlRenderer
                 }
                 sb.Append("</tbody>\n</table>\n</details>\n");
             }
-            foreach (var f in figures.Where(f => f.Dataset == t.Dataset))
-                sb.Append("<figure>\n").Append(f.Svg).Append("\n<figcaption>").Append(Escape(f.Title)).Append("</figcaption>\n</figure>\n");
+            foreach (var f in figures.Where(f => f.Dataset == t.Dataset)) AppendFigure(sb, f);
             sb.Append("</section>\n");
         }
         foreach (var e in report.Efficiency)
@@ -81,14 +80,21 @@ public static class HtmlRenderer
             sb.Append("</tbody>\n</table>\n</section>\n");
         }
         var known = report.Tables.Select(t => t.Dataset).ToHashSet();
-        foreach (var f in figures.Where(f => !known.Contains(f.Dataset)))
-            sb.Append("<figure>\n").Append(f.Svg).Append("\n<figcaption>").Append(Escape(f.Title)).Append("</figcaption>\n</figure>\n");
+        foreach (var f in figures.Where(f => !known.Contains(f.Dataset))) AppendFigure(sb, f);
         AppendList(sb, "Failed runs (excluded from every table)",
             report.Failed.Select(f => $"{f.Dataset} / {f.Model} / seed {f.Seed} ({f.RunId}): {f.Error ?? "failed"}").ToList());
         AppendList(sb, "Left out", report.Notes);
         if (report.Tables.Count == 0) sb.Append("<p>No runs.</p>\n");
         sb.Append("</body>\n</html>\n");
         return sb.ToString();
+    }
+
+    /// <summary>The SVG as a base64 data URI in an img: self-contained, and the figures' element ids cannot collide.</summary>
+    private static void AppendFigure(StringBuilder sb, ReportFigure f)
+    {
+        string data = Convert.ToBase64String(Encoding.UTF8.GetBytes(f.Svg));
+        sb.Append("<figure>\n<img alt=\"").Append(Escape(f.Title)).Append("\" src=\"data:image/svg+xml;base64,").Append(data)
+          .Append("\">\n<figcaption>").Append(Escape(f.Title)).Append("</figcaption>\n</figure>\n");
     }
 
     private static void AppendList(StringBuilder sb, string title, IReadOnlyList<string> items)

@@ -22,6 +22,7 @@ type ReportArgs =
     | Digits of count: int
     | [<AltCommandLine("-o")>] Output of file: string
     | Efficiency
+    | Plots of folder: string
     interface IArgParserTemplate with
         member a.Usage =
             match a with
@@ -37,6 +38,7 @@ type ReportArgs =
             | Digits _ -> "decimals of means and spreads (default 4)"
             | Output _ -> "write to FILE instead of standard output"
             | Efficiency -> "add the efficiency tables (train s/epoch, infer ms/batch, params)"
+            | Plots _ -> "also write PNG and SVG figures (per-scenario bars, critical-difference diagrams) to FOLDER (html embeds them always)"
 
 let private parseTest (name: string) =
     match name.Trim().ToLowerInvariant() with
@@ -109,7 +111,21 @@ let private report (out: TextWriter) (args: ParseResults<ReportArgs>) =
     opts.Validate()
     let records = readRecords (args.GetResult Folder)
     let report = ComparisonReports.Build(records, opts, args.Contains Efficiency)
-    let text = ReportRenderer.Render(report, format)
+    let wantPlots = format = ReportFormat.Html || args.Contains Plots
+    let images, plotNote =
+        if not wantPlots then [], None
+        else
+            try
+                let notes = ResizeArray()
+                List.ofSeq (ReportPlots.All(report, notes)), (if notes.Count = 0 then None else Some(String.Join(" ", notes)))
+            with e -> [], Some(sprintf "plots unavailable: %s" e.Message)
+    plotNote |> Option.iter (fun n -> eprintfn "note: %s" n)
+    match args.TryGetResult Plots with
+    | Some folder when not images.IsEmpty ->
+        let written = ReportPlots.Save(images, folder)
+        fprintfn out "figures: %d file(s) in %s" written.Count (Path.GetFullPath folder)
+    | _ -> ()
+    let text = ReportRenderer.Render(report, format, ReportPlots.ToFigures images)
     match args.TryGetResult Output with
     | Some file ->
         let full = Path.GetFullPath file
