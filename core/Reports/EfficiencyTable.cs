@@ -23,10 +23,11 @@ public static class EfficiencyTables
     {
         ArgumentNullException.ThrowIfNull(records);
         var tables = new List<EfficiencyTable>();
+        var labelOf = RecordConversion.Labeler(records);
         foreach (var byDataset in records.GroupBy(r => r.Config.Dataset).OrderBy(g => g.Key, StringComparer.Ordinal))
         {
             var rows = new List<EfficiencyRow>();
-            foreach (var byModel in byDataset.GroupBy(r => RecordConversion.ModelLabel(records, r)))
+            foreach (var byModel in byDataset.GroupBy(labelOf))
             {
                 var done = byModel.Where(r => r.IsCompleted).ToList();
                 var timed = done.Where(r => r.Efficiency is not null).Select(r => r.Efficiency!).ToList();

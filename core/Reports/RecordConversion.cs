@@ -28,18 +28,31 @@ public static class RecordConversion
     /// model on the same dataset (a sweep), e.g. "MMoE (experts=4)". Options that differ only between datasets (presets)
     /// do not split a model.
     /// </summary>
-    public static string ModelLabel(IReadOnlyList<RunRecord> all, RunRecord record)
+    public static string ModelLabel(IReadOnlyList<RunRecord> all, RunRecord record) => Labeler(all)(record);
+
+    /// <summary>
+    /// <see cref="ModelLabel"/> for many records at once: the varying options of each (dataset, model) are computed once,
+    /// so labelling n records costs O(n) instead of O(n²).
+    /// </summary>
+    public static Func<RunRecord, string> Labeler(IReadOnlyList<RunRecord> all)
     {
         ArgumentNullException.ThrowIfNull(all);
-        ArgumentNullException.ThrowIfNull(record);
-        var siblings = all.Where(o => o.Config.Dataset == record.Config.Dataset && o.Config.Model == record.Config.Model).ToList();
-        string ValueOf(RunRecord r, string key) => r.Config.ModelOptions.TryGetValue(key, out var v) ? v : "";
-        var varying = record.Config.ModelOptions.Keys
-            .Where(k => siblings.Select(s => ValueOf(s, k)).Distinct().Count() > 1)
-            .Order(StringComparer.Ordinal)
-            .Select(k => $"{k}={record.Config.ModelOptions[k]}")
-            .ToList();
-        return varying.Count == 0 ? record.Config.Model : $"{record.Config.Model} ({string.Join(", ", varying)})";
+        var varying = new Dictionary<(string, string), string[]>();
+        foreach (var group in all.GroupBy(r => (r.Config.Dataset, r.Config.Model)))
+        {
+            var runs = group.ToList();
+            var keys = runs.SelectMany(r => r.Config.ModelOptions.Keys).Distinct()
+                .Where(k => runs.Select(r => r.Config.ModelOptions.TryGetValue(k, out var v) ? v : "").Distinct().Count() > 1)
+                .Order(StringComparer.Ordinal).ToArray();
+            varying[group.Key] = keys;
+        }
+        return record =>
+        {
+            ArgumentNullException.ThrowIfNull(record);
+            var keys = varying.TryGetValue((record.Config.Dataset, record.Config.Model), out var k) ? k : [];
+            var shown = keys.Where(record.Config.ModelOptions.ContainsKey).Select(key => $"{key}={record.Config.ModelOptions[key]}").ToList();
+            return shown.Count == 0 ? record.Config.Model : $"{record.Config.Model} ({string.Join(", ", shown)})";
+        };
     }
 
     /// <summary>
@@ -57,10 +70,11 @@ public static class RecordConversion
         var scenarioOrder = new Dictionary<string, List<string>>(StringComparer.Ordinal);
         var modelOrder = new Dictionary<string, List<string>>(StringComparer.Ordinal);
         var seen = new Dictionary<(string, string, long), string>();
+        var labelOf = Labeler(records);
         foreach (var r in records)
         {
             if (r is null) throw new ArgumentException("A run record is null.", nameof(records));
-            string dataset = r.Config.Dataset, label = ModelLabel(records, r);
+            string dataset = r.Config.Dataset, label = labelOf(r);
             if (!modelOrder.TryGetValue(dataset, out var models)) modelOrder[dataset] = models = [];
             if (!models.Contains(label)) models.Add(label);
             if (!scenarioOrder.TryGetValue(dataset, out var scenarios)) scenarioOrder[dataset] = scenarios = [ResultObservation.Overall];
