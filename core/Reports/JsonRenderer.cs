@@ -31,6 +31,14 @@ public static class JsonRenderer
             w.WriteStartArray("metrics");
             foreach (var m in o.Metrics) w.WriteStringValue(m);
             w.WriteEndArray();
+            if (o.Scenarios is null) w.WriteNull("scenarios");
+            else
+            {
+                w.WriteStartArray("scenarios");
+                foreach (var sc in o.Scenarios) w.WriteStringValue(sc);
+                w.WriteEndArray();
+            }
+            w.WriteNumber("digits", o.Digits);
             w.WriteEndObject();
 
             w.WriteStartArray("tables");
