@@ -76,6 +76,7 @@ type MsrArgs =
     | [<CliPrefix(CliPrefix.None)>] Train of ParseResults<TrainArgs>
     | [<SubCommand; CliPrefix(CliPrefix.None)>] Models
     | [<CliPrefix(CliPrefix.None)>] Datasets of ParseResults<DatasetsArgs>
+    | [<CliPrefix(CliPrefix.None)>] Report of ParseResults<ReportCommand.ReportArgs>
     | Version
     interface IArgParserTemplate with
         member a.Usage =
@@ -83,6 +84,7 @@ type MsrArgs =
             | Train _ -> "train and test one model on one dataset, print per-scenario metrics"
             | Models -> "list the available models"
             | Datasets _ -> "list dataset loaders"
+            | Report _ -> "significance-marked comparison tables from a results folder (md, latex, csv, json, html)"
             | Version -> "print versions"
 
 /// A usage error: printed with the command's usage, exit code 2.
@@ -170,6 +172,7 @@ let execute (argv: string[]) (out: TextWriter) (err: TextWriter) =
                 match d.GetSubCommand() with
                 | List -> datasetList out
                 | Stats s -> datasetStats out s
+            | Report r -> ReportCommand.run out r
             | Version -> 0
     with
     | :? ArguParseException as e when e.ErrorCode = ErrorCode.HelpText ->

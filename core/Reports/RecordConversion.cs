@@ -1,0 +1,119 @@
+using Msr.Core.Metrics;
+using Msr.Core.Results;
+using Msr.Core.Stats;
+
+namespace Msr.Core.Reports;
+
+/// <summary>A run that did not complete: excluded from every table, but counted in captions.</summary>
+public sealed record FailedRun(string Dataset, string Model, long Seed, string RunId, string? Error);
+
+/// <summary>Run records in tidy form, ready for tables.</summary>
+/// <param name="Observations">One row per completed run × scenario (incl. "overall") × metric with a defined value.</param>
+/// <param name="Failed">Runs that did not complete (not in <paramref name="Observations"/>).</param>
+/// <param name="ScenarioOrder">Per dataset: "overall", then the scenarios in the order of the records' evaluations.</param>
+/// <param name="ModelOrder">Per dataset: model labels in first-appearance order of the records.</param>
+/// <param name="Notes">What was left out and why (e.g. an AUC undefined because a scenario's test rows hold one class).</param>
+public sealed record RunObservations(
+    IReadOnlyList<ResultObservation> Observations,
+    IReadOnlyList<FailedRun> Failed,
+    IReadOnlyDictionary<string, IReadOnlyList<string>> ScenarioOrder,
+    IReadOnlyDictionary<string, IReadOnlyList<string>> ModelOrder,
+    IReadOnlyList<string> Notes);
+
+/// <summary>Turns <see cref="RunRecord"/>s into <see cref="ResultObservation"/>s (tidy long form).</summary>
+public static class RecordConversion
+{
+    /// <summary>
+    /// The model label of a run: the model name, plus the hyper-parameters whose values differ among runs of the same
+    /// model on the same dataset (a sweep), e.g. "MMoE (experts=4)". Options that differ only between datasets (presets)
+    /// do not split a model.
+    /// </summary>
+    public static string ModelLabel(IReadOnlyList<RunRecord> all, RunRecord record) => Labeler(all)(record);
+
+    /// <summary>
+    /// <see cref="ModelLabel"/> for many records at once: the varying options of each (dataset, model) are computed once,
+    /// so labelling n records costs O(n) instead of O(n²).
+    /// </summary>
+    public static Func<RunRecord, string> Labeler(IReadOnlyList<RunRecord> all)
+    {
+        ArgumentNullException.ThrowIfNull(all);
+        var varying = new Dictionary<(string, string), string[]>();
+        foreach (var group in all.GroupBy(r => (r.Config.Dataset, r.Config.Model)))
+        {
+            var runs = group.ToList();
+            var keys = runs.SelectMany(r => r.Config.ModelOptions.Keys).Distinct()
+                .Where(k => runs.Select(r => r.Config.ModelOptions.TryGetValue(k, out var v) ? v : "").Distinct().Count() > 1)
+                .Order(StringComparer.Ordinal).ToArray();
+            varying[group.Key] = keys;
+        }
+        return record =>
+        {
+            ArgumentNullException.ThrowIfNull(record);
+            var keys = varying.TryGetValue((record.Config.Dataset, record.Config.Model), out var k) ? k : [];
+            var shown = keys.Where(record.Config.ModelOptions.ContainsKey).Select(key => $"{key}={record.Config.ModelOptions[key]}").ToList();
+            return shown.Count == 0 ? record.Config.Model : $"{record.Config.Model} ({string.Join(", ", shown)})";
+        };
+    }
+
+    /// <summary>
+    /// Observations of the completed runs for the given metrics (default auc and logloss). Failed runs are listed in
+    /// <see cref="RunObservations.Failed"/>. Two completed runs of the same dataset, model label and seed are an error
+    /// (<see cref="InvalidDataException"/> naming both run ids): they would silently double a seed.
+    /// </summary>
+    public static RunObservations ToObservations(IReadOnlyList<RunRecord> records, IReadOnlyList<string>? metrics = null)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        var wanted = (metrics ?? ["auc", "logloss"]).Select(Metric.Get).ToList();
+        var observations = new List<ResultObservation>();
+        var failed = new List<FailedRun>();
+        var notes = new List<string>();
+        var scenarioOrder = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        var modelOrder = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        var seen = new Dictionary<(string, string, long), string>();
+        var labelOf = Labeler(records);
+        foreach (var r in records)
+        {
+            if (r is null) throw new ArgumentException("A run record is null.", nameof(records));
+            string dataset = r.Config.Dataset, label = labelOf(r);
+            if (!modelOrder.TryGetValue(dataset, out var models)) modelOrder[dataset] = models = [];
+            if (!models.Contains(label)) models.Add(label);
+            if (!scenarioOrder.TryGetValue(dataset, out var scenarios)) scenarioOrder[dataset] = scenarios = [ResultObservation.Overall];
+            if (!r.IsCompleted || r.Test is null)
+            {
+                failed.Add(new FailedRun(dataset, label, r.Config.Seed, r.RunId, r.Error ?? (r.IsCompleted ? "no test evaluation" : r.Status)));
+                continue;
+            }
+            if (seen.TryGetValue((dataset, label, r.Config.Seed), out var other))
+                throw new InvalidDataException(
+                    $"Runs '{other}' and '{r.RunId}' are both {label} on {dataset} with seed {r.Config.Seed}; remove one of them.");
+            seen[(dataset, label, r.Config.Seed)] = r.RunId;
+            if (r.Config.Seed is < int.MinValue or > int.MaxValue)
+                throw new InvalidDataException($"Run '{r.RunId}': seed {r.Config.Seed} does not fit a 32-bit integer.");
+            int seed = (int)r.Config.Seed;
+            foreach (var set in r.Test.Scenarios.Prepend(r.Test.Overall))
+            {
+                string scenario = set == r.Test.Overall ? ResultObservation.Overall : set.Name;
+                if (!scenarios.Contains(scenario)) scenarios.Add(scenario);
+                foreach (var metric in wanted)
+                {
+                    double? value = ValueOf(set, metric);
+                    if (value is double v && double.IsFinite(v))
+                        observations.Add(new ResultObservation(dataset, scenario, label, seed, metric.Name, v));
+                    else
+                        notes.Add($"{dataset}/{scenario}: {metric.Name} of {label} seed {seed} is undefined (run {r.RunId}) and left out.");
+                }
+            }
+        }
+        return new RunObservations(observations, failed,
+            scenarioOrder.ToDictionary(p => p.Key, p => (IReadOnlyList<string>)p.Value, StringComparer.Ordinal),
+            modelOrder.ToDictionary(p => p.Key, p => (IReadOnlyList<string>)p.Value, StringComparer.Ordinal),
+            notes);
+    }
+
+    private static double? ValueOf(MetricSet set, Metric metric) => metric.Name switch
+    {
+        "auc" => set.Auc,
+        "logloss" => set.LogLoss,
+        _ => throw new ArgumentException($"Run records do not hold metric '{metric.Name}'; they hold auc and logloss.", nameof(metric)),
+    };
+}

@@ -1,0 +1,219 @@
+using Msr.Core.Stats;
+using ScottPlot;
+
+namespace Msr.Core.Reports;
+
+/// <summary>A rendered figure: PNG bytes and SVG markup of the same plot.</summary>
+/// <param name="Name">File-name stem, e.g. "ml-1m-auc-bars".</param>
+/// <param name="Dataset">Dataset it belongs to, or null for a figure over all datasets.</param>
+public sealed record PlotImage(string Name, string Title, string? Dataset, byte[] Png, string Svg);
+
+/// <summary>
+/// Figures of a report (ScottPlot 5): per dataset and metric, grouped bars of the per-scenario means with error bars
+/// of the report's spread; per metric, a critical-difference diagram (Friedman mean ranks, Nemenyi CD, Demšar 2006)
+/// over the (dataset, scenario) blocks.
+/// </summary>
+public static class ReportPlots
+{
+    public const int Width = 900, Height = 420;
+
+    /// <summary>Bars and CD diagrams; <paramref name="notes"/> receives why a figure was skipped.</summary>
+    public static IReadOnlyList<PlotImage> All(ComparisonReport report, List<string>? notes = null)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        var images = new List<PlotImage>(MetricBars(report));
+        images.AddRange(CriticalDifference(report, notes));
+        return images;
+    }
+
+    /// <summary>One grouped bar chart per dataset and metric: groups = scenario columns, bars = models, whiskers = ± spread.</summary>
+    public static IReadOnlyList<PlotImage> MetricBars(ComparisonReport report)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        var images = new List<PlotImage>();
+        var palette = new ScottPlot.Palettes.Category10();
+        string spread = ComparisonReports.SpreadName(report.Options.Spread);
+        foreach (var table in report.Tables)
+        {
+            foreach (var metric in table.Columns.Select(c => c.Metric).Distinct())
+            {
+                var columns = table.Columns.Select((c, i) => (c, i)).Where(x => x.c.Metric == metric).ToList();
+                int k = table.Rows.Count;
+                var plot = new Plot();
+                var bars = new List<Bar>();
+                double width = 0.8 / Math.Max(1, k);
+                var values = new List<double>();
+                for (int g = 0; g < columns.Count; g++)
+                {
+                    for (int m = 0; m < k; m++)
+                    {
+                        var cell = table.Rows[m].Cells[columns[g].i];
+                        if (cell.Mean is not double mean) continue;
+                        double err = cell.Spread ?? 0;
+                        values.Add(mean - err);
+                        values.Add(mean + err);
+                        bars.Add(new Bar
+                        {
+                            Position = g + (m - (k - 1) / 2.0) * width,
+                            Value = mean,
+                            Error = err,
+                            Size = width * 0.9,
+                            FillColor = palette.GetColor(m),
+                        });
+                    }
+                }
+                if (bars.Count == 0) continue;
+                // Bars start at a floor just below the smallest whisker, so small differences stay visible.
+                double lo = values.Min(), hi = values.Max(), pad = Math.Max((hi - lo) * 0.15, 1e-4);
+                double floor = lo - pad;
+                foreach (var b in bars) b.ValueBase = floor;
+                plot.Add.Bars(bars.ToArray());
+                plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
+                    Enumerable.Range(0, columns.Count).Select(i => (double)i).ToArray(),
+                    columns.Select(x => x.c.Scenario).ToArray());
+                plot.Axes.SetLimitsY(floor, hi + pad);
+                plot.Axes.SetLimitsX(-0.6, columns.Count - 0.4);
+                plot.YLabel($"{CellFormatting.MetricTitle(metric)} {(metric.Direction == MetricDirection.HigherIsBetter ? "(higher is better)" : "(lower is better)")}");
+                plot.Title($"{table.Dataset}: {CellFormatting.MetricTitle(metric)} by scenario (mean ± {spread})");
+                for (int m = 0; m < k; m++)
+                    plot.Legend.ManualItems.Add(new LegendItem { LabelText = table.Rows[m].Model, FillColor = palette.GetColor(m) });
+                plot.ShowLegend(Edge.Right);
+                images.Add(Render(plot, $"{Slug(table.Dataset)}-{metric.Name}-bars",
+                    $"{table.Dataset}: {CellFormatting.MetricTitle(metric)} per scenario, mean ± {spread} over seeds", table.Dataset));
+            }
+        }
+        return images;
+    }
+
+    /// <summary>
+    /// One critical-difference diagram per metric. Blocks are the (dataset, scenario) columns of the report — the
+    /// scenarios of each dataset, or its "overall" column when it shows no scenario; models are those with a value in
+    /// every block. Needs at least 2 models and 2 blocks, else it is skipped with a note.
+    /// </summary>
+    public static IReadOnlyList<PlotImage> CriticalDifference(ComparisonReport report, List<string>? notes = null)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        var images = new List<PlotImage>();
+        double alpha = report.Options.Alpha;
+        foreach (var metric in report.Tables.SelectMany(t => t.Columns.Select(c => c.Metric)).Distinct())
+        {
+            var blocks = new List<Dictionary<string, double>>();
+            foreach (var t in report.Tables)
+            {
+                var cols = t.Columns.Select((c, i) => (c, i)).Where(x => x.c.Metric == metric).ToList();
+                var scenarioCols = cols.Where(x => x.c.Scenario != ResultObservation.Overall).ToList();
+                foreach (var (_, i) in scenarioCols.Count > 0 ? scenarioCols : cols)
+                    blocks.Add(t.Rows.Where(r => r.Cells[i].Mean is not null).ToDictionary(r => r.Model, r => r.Cells[i].Mean!.Value));
+            }
+            var models = blocks.Count == 0 ? [] : blocks.Skip(1).Aggregate(blocks[0].Keys.ToHashSet(), (s, b) => { s.IntersectWith(b.Keys); return s; })
+                .OrderBy(m => m, StringComparer.Ordinal).ToList();
+            if (models.Count < 2 || blocks.Count < 2)
+            {
+                notes?.Add($"No critical-difference diagram for {metric.Name}: it needs at least 2 models with values in at least 2 (dataset, scenario) blocks ({models.Count} models, {blocks.Count} blocks).");
+                continue;
+            }
+            var scores = blocks.Select(b => (IReadOnlyList<double>)models.Select(m => b[m]).ToList()).ToList();
+            var friedman = Friedman.Test(scores, metric.Direction, models);
+            double cd = Nemenyi.CriticalDifference(models.Count, blocks.Count, alpha);
+            images.Add(Render(DrawCd(friedman, cd), $"cd-{metric.Name}",
+                $"Critical-difference diagram, {CellFormatting.MetricTitle(metric)}: Friedman mean ranks over {blocks.Count} (dataset, scenario) blocks " +
+                $"(rank 1 = best; Friedman p = {friedman.Test.PValue.ToString("G3", System.Globalization.CultureInfo.InvariantCulture)}); " +
+                $"models joined by a bar are within the Nemenyi critical difference CD = {cd.ToString("F2", System.Globalization.CultureInfo.InvariantCulture)} (α = {alpha.ToString(System.Globalization.CultureInfo.InvariantCulture)}).",
+                null));
+        }
+        return images;
+    }
+
+    private static Plot DrawCd(FriedmanResult f, double cd)
+    {
+        int k = f.ModelCount;
+        var order = Enumerable.Range(0, k).OrderBy(i => f.MeanRanks[i]).ToList();
+        var plot = new Plot();
+        var black = Colors.Black;
+        void Line(double x1, double y1, double x2, double y2, float width = 1.5f)
+        {
+            var l = plot.Add.Line(x1, y1, x2, y2);
+            l.LineWidth = width;
+            l.LineColor = black;
+        }
+        void Text(string s, double x, double y, Alignment alignment, float size = 14)
+        {
+            var t = plot.Add.Text(s, x, y);
+            t.LabelAlignment = alignment;
+            t.LabelFontSize = size;
+            t.LabelFontColor = black;
+        }
+        // Rank axis with ticks.
+        Line(1, 0, k, 0);
+        for (int r = 1; r <= k; r++)
+        {
+            Line(r, 0, r, 0.12);
+            Text(r.ToString(System.Globalization.CultureInfo.InvariantCulture), r, 0.2, Alignment.LowerCenter, 12);
+        }
+        // Critical difference bar.
+        Line(1, 0.9, 1 + cd, 0.9, 2);
+        Line(1, 0.82, 1, 0.98);
+        Line(1 + cd, 0.82, 1 + cd, 0.98);
+        Text($"CD = {cd.ToString("F2", System.Globalization.CultureInfo.InvariantCulture)}", 1 + cd / 2, 1.0, Alignment.LowerCenter, 12);
+        // Models: best half to the left, the rest to the right.
+        int left = (k + 1) / 2;
+        for (int p = 0; p < k; p++)
+        {
+            int m = order[p];
+            double r = f.MeanRanks[m];
+            bool onLeft = p < left;
+            double y = -0.5 - 0.35 * (onLeft ? p : k - 1 - p);
+            double xEnd = onLeft ? 0.6 : k + 0.4;
+            Line(r, 0, r, y, 1);
+            Line(r, y, xEnd, y, 1);
+            string label = $"{f.Models[m]} ({r.ToString("F2", System.Globalization.CultureInfo.InvariantCulture)})";
+            Text(label, onLeft ? xEnd - 0.05 : xEnd + 0.05, y, onLeft ? Alignment.MiddleRight : Alignment.MiddleLeft, 13);
+        }
+        // Cliques: maximal runs of rank-ordered models whose rank range is below CD.
+        var cliques = new List<(int From, int To)>();
+        for (int i = 0; i < k; i++)
+        {
+            int j = i;
+            while (j + 1 < k && f.MeanRanks[order[j + 1]] - f.MeanRanks[order[i]] < cd) j++;
+            if (j > i && !cliques.Any(c => c.From <= i && c.To >= j)) cliques.Add((i, j));
+        }
+        for (int c = 0; c < cliques.Count; c++)
+        {
+            double y = -0.15 - 0.12 * c;
+            Line(f.MeanRanks[order[cliques[c].From]] - 0.03, y, f.MeanRanks[order[cliques[c].To]] + 0.03, y, 4);
+        }
+        plot.HideAxesAndGrid();
+        plot.Axes.SetLimits(-1.8, k + 2.8, -0.5 - 0.35 * left - 0.2, 1.3);
+        return plot;
+    }
+
+    private static PlotImage Render(Plot plot, string name, string title, string? dataset)
+    {
+        byte[] png = plot.GetImageBytes(Width, Height, ImageFormat.Png);
+        string svg = plot.GetSvgXml(Width, Height);
+        return new PlotImage(name, title, dataset, png, svg);
+    }
+
+    /// <summary>HTML figures (the SVG of each image) for <see cref="HtmlRenderer"/>.</summary>
+    public static IReadOnlyList<ReportFigure> ToFigures(IEnumerable<PlotImage> images) =>
+        images.Select(i => new ReportFigure(i.Dataset ?? "", i.Title, i.Svg)).ToList();
+
+    /// <summary>Writes name.png and name.svg for every image; returns the paths written.</summary>
+    public static IReadOnlyList<string> Save(IEnumerable<PlotImage> images, string folder)
+    {
+        Directory.CreateDirectory(folder);
+        var paths = new List<string>();
+        foreach (var i in images)
+        {
+            string png = Path.Combine(folder, i.Name + ".png"), svg = Path.Combine(folder, i.Name + ".svg");
+            File.WriteAllBytes(png, i.Png);
+            File.WriteAllText(svg, i.Svg);
+            paths.Add(png);
+            paths.Add(svg);
+        }
+        return paths;
+    }
+
+    private static string Slug(string name) =>
+        new(name.ToLowerInvariant().Select(ch => char.IsAsciiLetterOrDigit(ch) ? ch : '-').ToArray());
+}
