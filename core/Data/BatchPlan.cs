@@ -10,6 +10,8 @@ public static class BatchPlan
     /// Yields index slices of at most <paramref name="batchSize"/> rows (views of <paramref name="indices"/>
     /// or of its shuffled copy). With <paramref name="mergeSingleRowTail"/>, a trailing batch of one row
     /// joins the previous batch: BatchNorm cannot train on a single row, and the reference would crash there.
+    /// Each yielded slice is a new tensor handle owned by the caller, who disposes it (it is created when the
+    /// enumerator advances, so a dispose scope opened inside the caller's loop body does not see it).
     /// </summary>
     public static IEnumerable<Tensor> Slices(Tensor indices, int batchSize, Generator? shuffle = null, bool mergeSingleRowTail = false)
     {

@@ -73,8 +73,10 @@ public static class Trainer
         double lossSum = 0;
         long seen = 0;
         int batchIndex = 0;
-        foreach (var indices in BatchPlan.Slices(rows, batchSize, shuffle, mergeSingleRowTail: true))
+        foreach (var slice in BatchPlan.Slices(rows, batchSize, shuffle, mergeSingleRowTail: true))
         {
+            // Each slice is a fresh view created outside the step's scope: free it here, not in a finalizer.
+            using var indices = slice;
             cancel.ThrowIfCancellationRequested();
             using var step = NewDisposeScope();
             var batch = data.Gather(indices);
@@ -99,8 +101,9 @@ public static class Trainer
         var result = new double[rows.shape[0]];
         int at = 0;
         using var _ = no_grad();
-        foreach (var indices in BatchPlan.Slices(rows, batchSize))
+        foreach (var slice in BatchPlan.Slices(rows, batchSize))
         {
+            using var indices = slice;
             using var step = NewDisposeScope();
             var p = model.forward(data.Gather(indices)).to_type(ScalarType.Float64).data<double>();
             p.CopyTo(result, at);
