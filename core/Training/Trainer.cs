@@ -81,6 +81,9 @@ public static class Trainer
             using var step = NewDisposeScope();
             var batch = data.Gather(indices);
             var prediction = model.forward(batch);
+            // Diverged weights give NaN probabilities, which binary_cross_entropy rejects with a native
+            // error ("all elements of input should be between 0 and 1"): report them as divergence instead.
+            if (prediction.isnan().any().item<bool>()) throw new TrainingDivergedException(epoch, batchIndex, double.NaN);
             var loss = nn.functional.binary_cross_entropy(prediction, batch.Label);
             optimizer.zero_grad();
             loss.backward();
@@ -91,6 +94,11 @@ public static class Trainer
             seen += batch.Size;
             batchIndex++;
         }
+        // The last step may have made the weights non-finite after a finite loss; evaluation would then
+        // fail on NaN scores, so catch it here as divergence.
+        using (var check = NewDisposeScope())
+            if (model.parameters().Any(p => !p.isfinite().all().item<bool>()))
+                throw new TrainingDivergedException(epoch, batchIndex - 1, double.NaN);
         return seen == 0 ? double.NaN : lossSum / seen;
     }
 
