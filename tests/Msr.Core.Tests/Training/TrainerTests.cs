@@ -132,4 +132,28 @@ public sealed class TrainerTests
         Assert.Equal(5, counts.Count);
         Assert.True(counts[1] == counts[4] && counts[2] == counts[4], $"{name}: live tensors after each epoch {string.Join(", ", counts)}");
     }
+
+    [Fact]
+    public void Huge_dense_values_raise_TrainingDivergedException()
+    {
+        // Finite but enormous inputs overflow float32 inside the network and give NaN probabilities.
+        var schema = TestData.Shaped([10, 10], 2, 2);
+        using var data = TestData.Random(schema, 400, seed: 3, denseValue: i => i % 2 == 0 ? 3e38f : -3e38f);
+        using var split = DatasetSplit.Random(data.Count, 1);
+        using var model = Build("SharedBottom", schema, 1);
+        var e = Assert.Throws<TrainingDivergedException>(() =>
+            Trainer.Fit(model, data, split, new TrainerOptions(Epochs: 2, BatchSize: 64), 1));
+        Assert.Equal(1, e.Epoch);
+        Assert.Contains("diverged", e.Message);
+    }
+
+    [Fact]
+    public void Huge_learning_rate_raises_TrainingDivergedException()
+    {
+        using var data = TestData.Synthetic(1000);
+        using var split = DatasetSplit.Random(data.Count, 1);
+        using var model = Build("MMoE", data.Schema, 1);
+        Assert.Throws<TrainingDivergedException>(() =>
+            Trainer.Fit(model, data, split, new TrainerOptions(Epochs: 3, BatchSize: 64, LearningRate: 1e12), 1));
+    }
 }
