@@ -82,4 +82,20 @@ public sealed class ScenarioDatasetTests
         var e2 = Assert.Throws<ArgumentException>(() => new DatasetSchema([FeatureSpec.Sparse("z", 0)], ["s"]));
         Assert.Contains("'z'", e2.Message);
     }
+
+    [Fact]
+    public void Rejected_data_does_not_leak_tensors()
+    {
+        using (Make()) { }
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        long before = Tensor.TotalCount;
+        for (int i = 0; i < 3; i++)
+        {
+            Assert.Throws<InvalidDataException>(() => Make(label: [1f, 2f]));
+            Assert.Throws<InvalidDataException>(() => Make(sparse: [0, 3, 1, 1]));
+        }
+        using (Make()) { }
+        Assert.Equal(before, Tensor.TotalCount);
+    }
 }
