@@ -44,7 +44,8 @@ public static class BatchPlan
     public static int Count(long rows, int batchSize, bool mergeSingleRowTail = false)
     {
         long batches = (rows + batchSize - 1) / batchSize;
-        if (mergeSingleRowTail && batches > 1 && rows % batchSize == 1) batches--;
+        // Slices merges a trailing single row; with batches of one row that is every row count above one.
+        if (mergeSingleRowTail && batches > 1 && (rows % batchSize == 1 || batchSize == 1)) batches--;
         return (int)batches;
     }
 }
