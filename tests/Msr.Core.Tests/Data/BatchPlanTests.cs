@@ -69,4 +69,22 @@ public sealed class BatchPlanTests
         using var scope = NewDisposeScope();
         Assert.Throws<ArgumentOutOfRangeException>(() => BatchPlan.Slices(arange(5L), 0).ToList());
     }
+
+    [Fact]
+    public void Count_agrees_with_the_slices_for_every_small_shape()
+    {
+        using var scope = NewDisposeScope();
+        for (int rows = 0; rows <= 30; rows++)
+        {
+            var indices = arange((long)rows, dtype: ScalarType.Int64);
+            for (int batchSize = 1; batchSize <= 12; batchSize++)
+                foreach (var merge in new[] { false, true })
+                {
+                    var sizes = BatchPlan.Slices(indices, batchSize, mergeSingleRowTail: merge).Select(t => t.shape[0]).ToList();
+                    Assert.True(BatchPlan.Count(rows, batchSize, merge) == sizes.Count,
+                        $"rows {rows}, batch {batchSize}, merge {merge}: Count {BatchPlan.Count(rows, batchSize, merge)}, slices [{string.Join(",", sizes)}]");
+                    Assert.Equal(rows, sizes.Sum());
+                }
+        }
+    }
 }
