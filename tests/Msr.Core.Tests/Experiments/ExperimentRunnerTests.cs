@@ -56,4 +56,24 @@ public sealed class ExperimentRunnerTests
         var e2 = Assert.Throws<ArgumentException>(() => ExperimentRunner.Prepare(Spec("MMoE", [], new() { ["expert_dimz"] = "[4]" }), data));
         Assert.Contains("expert_dimz", e2.Message);
     }
+
+    [Fact]
+    public void A_real_record_round_trips_through_the_store()
+    {
+        using var data = TestData.LoadSynthetic(("rows", "600"));
+        var record = ExperimentRunner.Run(Spec("MMoE", new() { ["epochs"] = "1", ["batch_size"] = "128" }), data);
+        var dir = Directory.CreateTempSubdirectory("msr-runner-").FullName;
+        try
+        {
+            var store = new ResultStore(dir);
+            store.Write(record);
+            var back = store.TryRead(record.RunId)!;
+            Assert.Equal(System.Text.Json.JsonSerializer.Serialize(record, ResultStore.Json), System.Text.Json.JsonSerializer.Serialize(back, ResultStore.Json));
+            Assert.Equal(record.Test!.Overall, back.Test!.Overall);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
 }

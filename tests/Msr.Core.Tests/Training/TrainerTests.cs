@@ -156,4 +156,17 @@ public sealed class TrainerTests
         Assert.Throws<TrainingDivergedException>(() =>
             Trainer.Fit(model, data, split, new TrainerOptions(Epochs: 3, BatchSize: 64, LearningRate: 1e12), 1));
     }
+
+    [Theory]
+    [InlineData("BaseDNN")]
+    [InlineData("MMoE")]
+    [InlineData("STAR")]
+    public void Every_model_trains_reproducibly_per_seed(string name)
+    {
+        using var data = TestData.Synthetic(1200);
+        var a = TrainOnce(data, 8, name, epochs: 1);
+        var b = TrainOnce(data, 8, name, epochs: 1);
+        Assert.Equal(a.Test, b.Test, new EvaluationComparer());
+        for (int i = 0; i < a.Parameters.Length; i++) Assert.Equal(a.Parameters[i], b.Parameters[i]);
+    }
 }
