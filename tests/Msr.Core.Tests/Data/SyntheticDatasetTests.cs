@@ -82,4 +82,16 @@ public sealed class SyntheticDatasetTests
         var e2 = Assert.Throws<ArgumentException>(() => DatasetRegistry.Load("nosuchdata"));
         Assert.Contains("nosuchdata", e2.Message);
     }
+
+    [Fact]
+    public void Registry_is_case_insensitive_and_records_resolved_options_with_defaults()
+    {
+        Assert.Equal("synthetic", DatasetRegistry.Get("SYNTHETIC").Name);
+        using var loaded = Msr.Core.Experiments.LoadedDataset.Load("Synthetic", null, new Dictionary<string, string> { ["Rows"] = "500" });
+        Assert.Equal(500, loaded.Data.Count);
+        Assert.Equal("500", loaded.ResolvedOptions["rows"]);
+        Assert.Equal("2022", loaded.ResolvedOptions["data_seed"]);
+        Assert.Equal("1.2", loaded.ResolvedOptions["scenario_signal"]);
+        Assert.Equal("synthetic", loaded.Loader.Name);
+    }
 }
