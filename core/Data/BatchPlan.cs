@@ -10,6 +10,8 @@ public static class BatchPlan
     /// Yields index slices of at most <paramref name="batchSize"/> rows (views of <paramref name="indices"/>
     /// or of its shuffled copy). With <paramref name="mergeSingleRowTail"/>, a trailing batch of one row
     /// joins the previous batch: BatchNorm cannot train on a single row, and the reference would crash there.
+    /// Each yielded slice is a new tensor handle owned by the caller, who disposes it (it is created when the
+    /// enumerator advances, so a dispose scope opened inside the caller's loop body does not see it).
     /// </summary>
     public static IEnumerable<Tensor> Slices(Tensor indices, int batchSize, Generator? shuffle = null, bool mergeSingleRowTail = false)
     {
@@ -42,7 +44,8 @@ public static class BatchPlan
     public static int Count(long rows, int batchSize, bool mergeSingleRowTail = false)
     {
         long batches = (rows + batchSize - 1) / batchSize;
-        if (mergeSingleRowTail && batches > 1 && rows % batchSize == 1) batches--;
+        // Slices merges a trailing single row; with batches of one row that is every row count above one.
+        if (mergeSingleRowTail && batches > 1 && (rows % batchSize == 1 || batchSize == 1)) batches--;
         return (int)batches;
     }
 }

@@ -37,7 +37,15 @@ public sealed class ScenarioDataset : IDisposable
         Label = label.to_type(ScalarType.Float32).contiguous().DetachFromDisposeScope();
         Sequences = (sequences ?? new Dictionary<string, Tensor>())
             .ToDictionary(kv => kv.Key, kv => kv.Value.to_type(ScalarType.Int64).contiguous().DetachFromDisposeScope());
-        Validate();
+        try
+        {
+            Validate();
+        }
+        catch
+        {
+            Dispose();   // the tensors are detached from any scope: nothing else would free them
+            throw;
+        }
     }
 
     /// <summary>Builds a dataset from flat row-major arrays (sparse: N×F_sparse, dense: N×F_dense).</summary>

@@ -35,9 +35,12 @@ public sealed record RunSpec(
 
     static void Append(StringBuilder sb, string prefix, IReadOnlyDictionary<string, string> options)
     {
-        foreach (var (k, v) in options.OrderBy(kv => kv.Key.ToLowerInvariant(), StringComparer.Ordinal))
-            sb.Append(prefix).Append(k.Trim().Replace('-', '_').ToLowerInvariant()).Append('=').Append(v.Trim()).Append('\n');
+        // Order by the normalised key (as Settings reads it), so "a-b" and "a_b" sort alike.
+        foreach (var (k, v) in options.Select(kv => (Key: NormalizeKey(kv.Key), kv.Value)).OrderBy(kv => kv.Key, StringComparer.Ordinal))
+            sb.Append(prefix).Append(k).Append('=').Append(v.Trim()).Append('\n');
     }
+
+    static string NormalizeKey(string key) => key.Trim().Replace('-', '_').ToLowerInvariant();
 
     static string Slug(string s) => new([.. s.ToLowerInvariant().Select(c => char.IsAsciiLetterOrDigit(c) ? c : '_')]);
 }

@@ -19,7 +19,11 @@ public sealed class ModelSnapshot : IDisposable
         using var _ = no_grad();
         var state = new Dictionary<string, Tensor>();
         foreach (var (name, tensor) in module.state_dict())
-            state[name] = tensor.detach().clone().DetachFromDisposeScope();
+        {
+            // detach() returns a new handle: dispose it, keep only the clone.
+            using var detached = tensor.detach();
+            state[name] = detached.clone().DetachFromDisposeScope();
+        }
         return new ModelSnapshot(state);
     }
 

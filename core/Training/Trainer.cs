@@ -73,14 +73,16 @@ public static class Trainer
         double lossSum = 0;
         long seen = 0;
         int batchIndex = 0;
-        foreach (var indices in BatchPlan.Slices(rows, batchSize, shuffle, mergeSingleRowTail: true))
+        foreach (var slice in BatchPlan.Slices(rows, batchSize, shuffle, mergeSingleRowTail: true))
         {
+            // Each slice is a fresh view created outside the step's scope: free it here, not in a finalizer.
+            using var indices = slice;
             cancel.ThrowIfCancellationRequested();
             using var step = NewDisposeScope();
             var batch = data.Gather(indices);
             var prediction = model.forward(batch);
-            // Diverged weights give NaN probabilities, which libtorch's BCE rejects with an opaque
-            // native error; detect them first so the run is recorded as diverged.
+            // Diverged weights give NaN probabilities, which binary_cross_entropy rejects with a native
+            // error ("all elements of input should be between 0 and 1"): report them as divergence instead.
             if (!prediction.isfinite().all().item<bool>()) throw new TrainingDivergedException(epoch, batchIndex, double.NaN);
             var loss = nn.functional.binary_cross_entropy(prediction, batch.Label);
             optimizer.zero_grad();
@@ -92,6 +94,11 @@ public static class Trainer
             seen += batch.Size;
             batchIndex++;
         }
+        // The last step may have made the weights non-finite after a finite loss; evaluation would then
+        // fail on NaN scores, so catch it here as divergence.
+        using (var check = NewDisposeScope())
+            if (model.parameters().Any(p => !p.isfinite().all().item<bool>()))
+                throw new TrainingDivergedException(epoch, batchIndex - 1, double.NaN);
         return seen == 0 ? double.NaN : lossSum / seen;
     }
 
@@ -102,8 +109,9 @@ public static class Trainer
         var result = new double[rows.shape[0]];
         int at = 0;
         using var _ = no_grad();
-        foreach (var indices in BatchPlan.Slices(rows, batchSize))
+        foreach (var slice in BatchPlan.Slices(rows, batchSize))
         {
+            using var indices = slice;
             using var step = NewDisposeScope();
             var p = model.forward(data.Gather(indices)).to_type(ScalarType.Float64).data<double>();
             p.CopyTo(result, at);
