@@ -45,6 +45,34 @@ let cli =
             Expect.isNonEmpty (tableOf a) "table rows found"
             Expect.equal (tableOf a) (tableOf b) "identical"
         }
+        test "datasets stats prints per-scenario counts and the coefficient of variation" {
+            let code, out, err = msr [ "datasets"; "stats"; "synthetic"; "--data"; "rows=3000" ]
+            Expect.equal code 0 ("exit 0; stderr: " + err)
+            for s in [ "scenario0"; "Interactions"; "Coefficient of variation" ] do Expect.stringContains out s "in the output"
+            let code, out, _ = msr [ "datasets"; "stats"; "synthetic"; "--data"; "rows=3000"; "--format"; "csv" ]
+            Expect.equal code 0 "csv exit 0"
+            Expect.stringStarts out "dataset,scenario," "a CSV header"
+        }
+        test "report renders a significance table from a results folder, in every format" {
+            let folder = Path.Combine(Path.GetTempPath(), "msr-cli-" + Guid.NewGuid().ToString("N"))
+            for seed in [ 1; 2 ] do
+                for model in [ "sharedbottom"; "basednn" ] do
+                    let code, _, err = msr [ "train"; "-d"; "synthetic"; "-m"; model; "--seed"; string seed; "--epochs"; "1"; "--batch-size"; "256"; "--data"; "rows=1500"; "--results"; folder ]
+                    Expect.equal code 0 err
+            let code, md, err = msr [ "report"; folder ]
+            Expect.equal code 0 err
+            Expect.stringContains md "Welch t-test" "caption names the test"
+            Expect.stringContains md "| SharedBottom |" "a row per model"
+            let code, tex, _ = msr [ "report"; folder; "--format"; "latex" ]
+            Expect.equal code 0 "latex"
+            Expect.stringContains tex "\\toprule" "booktabs"
+            let code, json, _ = msr [ "report"; folder; "--format"; "json"; "--vs"; "BaseDNN" ]
+            Expect.equal code 0 "json vs baseline"
+            Expect.stringContains json "p_value" "p-values in JSON"
+            let code, _, err = msr [ "report"; folder; "--vs"; "NoSuchModel" ]
+            Expect.equal code 2 "unknown baseline"
+            Expect.stringContains err "NoSuchModel" "names it"
+        }
         testList "bad input exits 2 with a clear message" [
             for args, expected in
                 [ [ "train"; "--dataset"; "synthetic"; "--model"; "starr" ], "unknown model 'starr'"
@@ -55,6 +83,8 @@ let cli =
                   [ "train"; "--dataset"; "synthetic"; "--model"; "star"; "--epochs"; "0" ], "option 'epochs': 0 must be"
                   [ "train"; "--dataset"; "synthetic"; "--model"; "star"; "--data"; "rows=abc" ], "option 'rows': 'abc' is not an integer"
                   [ "train"; "--model"; "star" ], "--dataset"
+                  [ "datasets"; "stats"; "movielens-100k"; "/no/such/folder" ], "folder not found"
+                  [ "report"; "/no/such/results" ], "/no/such/results"
                   [ "frobnicate" ], "unrecognized" ] ->
                 test (String.Join(" ", args)) {
                     let code, _, err = msr args

@@ -133,16 +133,24 @@ let execution =
             Expect.equal r.Status RunRecord.Failed "status"
             Expect.stringContains r.Error "diverged" "the reason is recorded"
             Expect.equal (Directory.GetFiles(folder, "*.json").Length) 4 "failed runs are recorded too"
-            let table = Tables.summary result.Records
-            Expect.stringContains table "(+2 failed)" "the table counts failures"
-            Expect.isFalse (table.Contains "NaN") "no NaN in the table"
+            // Completed and failed runs of the same models in one folder: the table averages the
+            // completed ones and reports the failures.
+            Execution.runWith silent { tiny folder with Training = [ "epochs", "1"; "batch_size", "256" ] } |> ignore
+            let all = ResultStore(folder).ReadAll() |> List.ofSeq
+            Expect.equal all.Length 8 "4 failed + 4 completed records"
+            let table = Tables.summary all
+            Expect.stringContains table "Failed runs (excluded): MMoE 2, SharedBottom 2" "the caption counts failures"
+            Expect.stringContains table "| SharedBottom |" "completed runs still make rows"
+            let cells = table.Split('\n') |> Array.filter (fun l -> l.StartsWith "|")
+            Expect.isFalse (cells |> Array.exists (fun l -> l.Contains "NaN")) "no NaN in any cell"
         }
         test "the summary table shows each model with mean ± std over seeds" {
             let result = Execution.runWith silent (tiny (tempFolder ()))
             let table = Tables.summary result.Records
             for m in [ "SharedBottom"; "MMoE" ] do Expect.stringContains table m "model row"
             Expect.stringContains table "±" "spread"
-            Expect.stringContains table "AUC scenario0" "per-scenario column"
+            Expect.stringContains table "scenario0 AUC" "per-scenario column"
+            Expect.stringContains table "Welch t-test" "the caption names the test"
             Expect.isFalse (table.Contains "NaN") "no NaN"
         }
     ]
