@@ -23,6 +23,5 @@ let study =
     }
 
 let result = Execution.run study
-printfn "\n%s\n" (Tables.summary result.Records)
-printfn "%s\n" (Tables.efficiency result.Records)
+printfn "\n%s\n" (Tables.summaryWithEfficiency result.Records)
 printfn "%d runs trained, %d resumed from %s, %d failed" result.Trained result.Resumed result.Folder result.Failed

@@ -42,6 +42,6 @@ let significance (options: ReportOptions) (records: RunRecord list) =
 /// The comparison table with the paper's defaults.
 let summary (records: RunRecord list) = significance (ReportOptions()) records
 
-/// The paper's Table 4: train s/epoch, inference ms/batch and parameters per model, from the records.
-let efficiency (records: RunRecord list) =
+/// The comparison table followed by the paper's Table 4 (train s/epoch, inference ms/batch, parameters per model).
+let summaryWithEfficiency (records: RunRecord list) =
     MarkdownRenderer.Render(ComparisonReports.Build(List.toArray records, ReportOptions(), efficiency = true))
