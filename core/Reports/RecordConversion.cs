@@ -31,14 +31,42 @@ public static class RecordConversion
     public static string ModelLabel(IReadOnlyList<RunRecord> all, RunRecord record) => Labeler(all)(record);
 
     /// <summary>
+    /// The dataset label of a run: the loader name, plus the loader options (and the folder) that differ among runs of
+    /// that loader, e.g. "synthetic (scenarios=4)" or "kuairand (top_k=3)". Runs on differently prepared data are
+    /// never pooled into one table; a single preparation keeps the plain name.
+    /// </summary>
+    public static Func<RunRecord, string> DatasetLabeler(IReadOnlyList<RunRecord> all)
+    {
+        ArgumentNullException.ThrowIfNull(all);
+        var varying = new Dictionary<string, (string[] Keys, bool Path)>(StringComparer.Ordinal);
+        foreach (var group in all.GroupBy(r => r.Config.Dataset, StringComparer.Ordinal))
+        {
+            var runs = group.ToList();
+            var keys = runs.SelectMany(r => r.Config.DatasetOptions.Keys).Distinct()
+                .Where(k => runs.Select(r => r.Config.DatasetOptions.TryGetValue(k, out var v) ? v : "").Distinct().Count() > 1)
+                .Order(StringComparer.Ordinal).ToArray();
+            varying[group.Key] = (keys, runs.Select(r => r.Config.DatasetPath ?? "").Distinct().Count() > 1);
+        }
+        return record =>
+        {
+            var (keys, path) = varying[record.Config.Dataset];
+            var shown = new List<string>();
+            if (path) shown.Add(Path.GetFileName(Path.TrimEndingDirectorySeparator(record.Config.DatasetPath ?? "")));
+            shown.AddRange(keys.Where(record.Config.DatasetOptions.ContainsKey).Select(k => $"{k}={record.Config.DatasetOptions[k]}"));
+            return shown.Count == 0 ? record.Config.Dataset : $"{record.Config.Dataset} ({string.Join(", ", shown)})";
+        };
+    }
+
+    /// <summary>
     /// <see cref="ModelLabel"/> for many records at once: the varying options of each (dataset, model) are computed once,
     /// so labelling n records costs O(n) instead of O(n²).
     /// </summary>
     public static Func<RunRecord, string> Labeler(IReadOnlyList<RunRecord> all)
     {
         ArgumentNullException.ThrowIfNull(all);
+        var datasetOf = DatasetLabeler(all);
         var varying = new Dictionary<(string, string), string[]>();
-        foreach (var group in all.GroupBy(r => (r.Config.Dataset, r.Config.Model)))
+        foreach (var group in all.GroupBy(r => (datasetOf(r), r.Config.Model)))
         {
             var runs = group.ToList();
             var keys = runs.SelectMany(r => r.Config.ModelOptions.Keys).Distinct()
@@ -49,7 +77,7 @@ public static class RecordConversion
         return record =>
         {
             ArgumentNullException.ThrowIfNull(record);
-            var keys = varying.TryGetValue((record.Config.Dataset, record.Config.Model), out var k) ? k : [];
+            var keys = varying.TryGetValue((datasetOf(record), record.Config.Model), out var k) ? k : [];
             var shown = keys.Where(record.Config.ModelOptions.ContainsKey).Select(key => $"{key}={record.Config.ModelOptions[key]}").ToList();
             return shown.Count == 0 ? record.Config.Model : $"{record.Config.Model} ({string.Join(", ", shown)})";
         };
@@ -70,11 +98,12 @@ public static class RecordConversion
         var scenarioOrder = new Dictionary<string, List<string>>(StringComparer.Ordinal);
         var modelOrder = new Dictionary<string, List<string>>(StringComparer.Ordinal);
         var seen = new Dictionary<(string, string, long), string>();
+        if (records.Any(r => r is null)) throw new ArgumentException("A run record is null.", nameof(records));
         var labelOf = Labeler(records);
+        var datasetOf = DatasetLabeler(records);
         foreach (var r in records)
         {
-            if (r is null) throw new ArgumentException("A run record is null.", nameof(records));
-            string dataset = r.Config.Dataset, label = labelOf(r);
+            string dataset = datasetOf(r), label = labelOf(r);
             if (!modelOrder.TryGetValue(dataset, out var models)) modelOrder[dataset] = models = [];
             if (!models.Contains(label)) models.Add(label);
             if (!scenarioOrder.TryGetValue(dataset, out var scenarios)) scenarioOrder[dataset] = scenarios = [ResultObservation.Overall];

@@ -59,6 +59,10 @@ type ExperimentBuilder(title: string) =
     [<CustomOperation("dataset")>]
     member _.Dataset(e: Experiment, d: DatasetRef) = { e with Datasets = e.Datasets @ [ d ] }
 
+    /// Add several datasets at once, e.g. one per scenario count.
+    [<CustomOperation("datasets")>]
+    member _.Datasets(e: Experiment, ds: DatasetRef list) = { e with Datasets = e.Datasets @ ds }
+
     /// Add models by registry name, each with its default hyper-parameters.
     [<CustomOperation("compare")>]
     member _.Compare(e: Experiment, names: string list) = { e with Models = e.Models @ (names |> List.map Model.named) }
