@@ -63,14 +63,29 @@ type StatsArgs =
             | User_Feature _ -> "sparse column holding the user (default: guessed from the schema)"
             | Item_Feature _ -> "sparse column holding the item (default: guessed from the schema)"
 
+type ExportArgs =
+    | [<MainCommand; ExactlyOnce>] Source of ``dataset [path]``: string list
+    | [<CustomCommandLine("--data")>] Source_Option of ``key=value``: string
+    | [<Mandatory; AltCommandLine("-o")>] Output of file: string
+    | Rows of count: int64
+    interface IArgParserTemplate with
+        member a.Usage =
+            match a with
+            | Source _ -> "dataset name, then its file or folder (none for synthetic)"
+            | Source_Option _ -> "dataset option, e.g. --data rows=2000 (repeatable)"
+            | Output _ -> "CSV file to write"
+            | Rows _ -> "write only the first N rows"
+
 type DatasetsArgs =
     | [<SubCommand; CliPrefix(CliPrefix.None)>] List
     | [<CliPrefix(CliPrefix.None)>] Stats of ParseResults<StatsArgs>
+    | [<CliPrefix(CliPrefix.None)>] Export of ParseResults<ExportArgs>
     interface IArgParserTemplate with
         member a.Usage =
             match a with
             | List -> "list dataset loaders and the files each expects"
             | Stats _ -> "per-scenario interactions, users, items, positive rate; scenario-size CV; overlaps (paper Tables 2 and 7)"
+            | Export _ -> "write the encoded dataset as CSV (readable again with the csv loader)"
 
 type MsrArgs =
     | [<CliPrefix(CliPrefix.None)>] Train of ParseResults<TrainArgs>
@@ -143,14 +158,26 @@ let private datasetList (out: TextWriter) =
     fprintfn out "%s" (Tables.markdown [ "dataset"; "description"; "files" ] rows)
     0
 
-let private datasetStats (out: TextWriter) (args: ParseResults<StatsArgs>) =
-    let options = args.GetResults Loader_Option |> List.map (keyValue "data") |> readOnlyDict
+/// Reads `<dataset> [path]` plus `--data key=value` options.
+let private loadNamed verb (target: string list) (options: string list) =
+    let options = options |> List.map (keyValue "data") |> readOnlyDict
     let name, path =
-        match args.GetResult Target with
+        match target with
         | [ name ] -> name, null
         | [ name; path ] -> name, path
-        | other -> raise (UsageError(sprintf "datasets stats expects <dataset> [path], got %d arguments" other.Length))
-    use data = DatasetRegistry.Load(name, path, Msr.Core.Settings(options))
+        | other -> raise (UsageError(sprintf "datasets %s expects <dataset> [path], got %d arguments" verb other.Length))
+    DatasetRegistry.Load(name, path, Msr.Core.Settings(options))
+
+let private datasetExport (out: TextWriter) (args: ParseResults<ExportArgs>) =
+    use data = loadNamed "export" (args.GetResult Source) (args.GetResults Source_Option)
+    let file = args.GetResult Output
+    let rows = DatasetExport.WriteCsv(data, file, Option.toNullable (args.TryGetResult Rows))
+    let readBack = DatasetExport.ReadBackOptions data.Schema |> Seq.map (fun kv -> sprintf "--data %s=%s" kv.Key kv.Value) |> String.concat " "
+    fprintfn out "wrote %d rows of %s to %s\nread it back with: msr train -d csv --path %s %s -m <model>" rows data.Name file file readBack
+    0
+
+let private datasetStats (out: TextWriter) (args: ParseResults<StatsArgs>) =
+    use data = loadNamed "stats" (args.GetResult Target) (args.GetResults Loader_Option)
     let format = match args.GetResult(Format, defaultValue = Md) with Md -> StatisticsFormat.Markdown | Csv -> StatisticsFormat.Csv
     fprintfn out "%s" (DatasetStatistics.Render(data, format, Option.toObj (args.TryGetResult User_Feature), Option.toObj (args.TryGetResult Item_Feature)))
     0
@@ -172,6 +199,7 @@ let execute (argv: string[]) (out: TextWriter) (err: TextWriter) =
                 match d.GetSubCommand() with
                 | List -> datasetList out
                 | Stats s -> datasetStats out s
+                | Export x -> datasetExport out x
             | Report r -> ReportCommand.run out r
             | Version -> 0
     with

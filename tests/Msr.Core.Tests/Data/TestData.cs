@@ -8,11 +8,18 @@ static class TestData
     /// <summary>The shared real-data folder, or null when absent (a fresh clone): tests that need it return early.</summary>
     public static string? SharedData(params string[] sub)
     {
+        var root = RepositoryRoot();
+        if (root.Parent is null) return null;
+        var path = Path.Combine([root.Parent.FullName, "shared", "data", .. sub]);
+        return Directory.Exists(path) || File.Exists(path) ? path : null;
+    }
+
+    /// <summary>The folder holding Msr.sln, found upwards from the test assembly.</summary>
+    public static DirectoryInfo RepositoryRoot()
+    {
         var dir = new DirectoryInfo(AppContext.BaseDirectory);
         while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Msr.sln"))) dir = dir.Parent;
-        if (dir?.Parent is null) return null;
-        var path = Path.Combine([dir.Parent.FullName, "shared", "data", .. sub]);
-        return Directory.Exists(path) || File.Exists(path) ? path : null;
+        return dir ?? throw new DirectoryNotFoundException($"no Msr.sln above {AppContext.BaseDirectory}");
     }
 }
 
