@@ -23,7 +23,9 @@ public static class Trainer
         using var optimizer = optim.Adam(model.parameters(), options.LearningRate, beta1: 0.9, beta2: 0.999, eps: 1e-8,
             weight_decay: options.WeightDecay);
         var scheduler = options.UseStepLr ? optim.lr_scheduler.StepLR(optimizer, options.StepLrStepSize, options.StepLrGamma) : null;
-        using var shuffle = new Generator((ulong)seed);
+        // The split (DatasetSplit.Random) draws from a generator seeded with the run seed too; a distinct
+        // stream for shuffling keeps the epoch order from echoing the split's permutation.
+        using var shuffle = new Generator(ShuffleSeed(seed));
         var stopping = new EarlyStopping(options.Patience);
         ModelSnapshot? best = null;
         var epochs = new List<EpochRecord>();
@@ -64,6 +66,15 @@ public static class Trainer
         {
             best?.Dispose();
         }
+    }
+
+    /// <summary>Seed of the batch-order generator: a fixed, invertible remix of the run seed (SplitMix64 finaliser).</summary>
+    internal static ulong ShuffleSeed(long seed)
+    {
+        ulong z = (ulong)seed + 0x9E3779B97F4A7C15UL;
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+        return z ^ (z >> 31);
     }
 
     static double TrainEpoch(ScenarioModel model, ScenarioDataset data, Tensor rows, optim.Optimizer optimizer, int batchSize,
