@@ -24,7 +24,8 @@ public static class EfficiencyTables
         ArgumentNullException.ThrowIfNull(records);
         var tables = new List<EfficiencyTable>();
         var labelOf = RecordConversion.Labeler(records);
-        foreach (var byDataset in records.GroupBy(r => r.Config.Dataset).OrderBy(g => g.Key, StringComparer.Ordinal))
+        var datasetOf = RecordConversion.DatasetLabeler(records);
+        foreach (var byDataset in records.GroupBy(datasetOf).OrderBy(g => g.Key, StringComparer.Ordinal))
         {
             var rows = new List<EfficiencyRow>();
             foreach (var byModel in byDataset.GroupBy(labelOf))

@@ -21,6 +21,7 @@ public enum CurveMetric
 public sealed record CurvePoint(int Epoch, double Mean, double? Std, int N);
 
 /// <summary>The averaged curve of one model on one dataset.</summary>
+/// <param name="Dataset">Dataset label, as in the comparison tables (<see cref="RecordConversion.DatasetLabeler"/>).</param>
 /// <param name="Model">Model label, as in the comparison tables (<see cref="RecordConversion.Labeler"/>).</param>
 /// <param name="Runs">Runs with a history that contributed at least one point.</param>
 public sealed record LearningCurve(string Dataset, string Model, CurveMetric Metric, int Runs, IReadOnlyList<CurvePoint> Points)
@@ -30,7 +31,7 @@ public sealed record LearningCurve(string Dataset, string Model, CurveMetric Met
 }
 
 /// <summary>
-/// Learning curves from the training histories of run records: per dataset and model label, the per-epoch mean and
+/// Learning curves from the training histories of run records: per dataset label and model label, the per-epoch mean and
 /// standard deviation over seeds. A run that stopped early (or has no value at an epoch) simply does not count at the
 /// later epochs, so each point averages the seeds still running there; <see cref="CurvePoint.N"/> says how many.
 /// </summary>
@@ -53,7 +54,7 @@ public static class LearningCurves
     };
 
     /// <summary>
-    /// Per (dataset, model label): the mean, std and n of <paramref name="metric"/> at every epoch that at least one
+    /// Per (dataset label, model label): the mean, std and n of <paramref name="metric"/> at every epoch that at least one
     /// completed run reached with a finite value. Datasets are ordered by name, models by first appearance.
     /// Failed runs and runs without a history are ignored.
     /// </summary>
@@ -61,12 +62,13 @@ public static class LearningCurves
     {
         ArgumentNullException.ThrowIfNull(records);
         var labelOf = RecordConversion.Labeler(records);
+        var datasetOf = RecordConversion.DatasetLabeler(records);
         var groups = new Dictionary<(string Dataset, string Model), List<IReadOnlyList<EpochRecord>>>();
         var order = new List<(string Dataset, string Model)>();
         foreach (var r in records)
         {
             if (r is null || !r.IsCompleted || r.Training?.History is not { Count: > 0 } history) continue;
-            var key = (r.Config.Dataset, labelOf(r));
+            var key = (datasetOf(r), labelOf(r));
             if (!groups.TryGetValue(key, out var list))
             {
                 groups[key] = list = [];

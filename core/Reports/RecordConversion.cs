@@ -37,8 +37,9 @@ public static class RecordConversion
     public static Func<RunRecord, string> Labeler(IReadOnlyList<RunRecord> all)
     {
         ArgumentNullException.ThrowIfNull(all);
+        var datasetOf = DatasetLabeler(all);
         var varying = new Dictionary<(string, string), string[]>();
-        foreach (var group in all.GroupBy(r => (r.Config.Dataset, r.Config.Model)))
+        foreach (var group in all.Where(r => r is not null).GroupBy(r => (datasetOf(r), r.Config.Model)))
         {
             var runs = group.ToList();
             var keys = runs.SelectMany(r => r.Config.ModelOptions.Keys).Distinct()
@@ -49,9 +50,35 @@ public static class RecordConversion
         return record =>
         {
             ArgumentNullException.ThrowIfNull(record);
-            var keys = varying.TryGetValue((record.Config.Dataset, record.Config.Model), out var k) ? k : [];
+            var keys = varying.TryGetValue((datasetOf(record), record.Config.Model), out var k) ? k : [];
             var shown = keys.Where(record.Config.ModelOptions.ContainsKey).Select(key => $"{key}={record.Config.ModelOptions[key]}").ToList();
             return shown.Count == 0 ? record.Config.Model : $"{record.Config.Model} ({string.Join(", ", shown)})";
+        };
+    }
+
+    /// <summary>
+    /// The dataset label of each record: the dataset name, plus the loader options (<see cref="RunConfig.DatasetOptions"/>)
+    /// whose values differ among the runs of that dataset name, e.g. "kuairand (top_k=3)". Runs of one dataset with
+    /// different loader options (another scenario count, another filter) are different data: they get separate tables
+    /// instead of being pooled (or rejected as two runs of one seed). With uniform options the label is the name.
+    /// </summary>
+    public static Func<RunRecord, string> DatasetLabeler(IReadOnlyList<RunRecord> all)
+    {
+        ArgumentNullException.ThrowIfNull(all);
+        var varying = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        foreach (var group in all.Where(r => r is not null).GroupBy(r => r.Config.Dataset, StringComparer.Ordinal))
+        {
+            var runs = group.ToList();
+            varying[group.Key] = runs.SelectMany(r => r.Config.DatasetOptions.Keys).Distinct()
+                .Where(k => runs.Select(r => r.Config.DatasetOptions.TryGetValue(k, out var v) ? v : "").Distinct().Count() > 1)
+                .Order(StringComparer.Ordinal).ToArray();
+        }
+        return record =>
+        {
+            ArgumentNullException.ThrowIfNull(record);
+            var keys = varying.TryGetValue(record.Config.Dataset, out var k) ? k : [];
+            var shown = keys.Where(record.Config.DatasetOptions.ContainsKey).Select(key => $"{key}={record.Config.DatasetOptions[key]}").ToList();
+            return shown.Count == 0 ? record.Config.Dataset : $"{record.Config.Dataset} ({string.Join(", ", shown)})";
         };
     }
 
@@ -71,10 +98,11 @@ public static class RecordConversion
         var modelOrder = new Dictionary<string, List<string>>(StringComparer.Ordinal);
         var seen = new Dictionary<(string, string, long), string>();
         var labelOf = Labeler(records);
+        var datasetOf = DatasetLabeler(records);
         foreach (var r in records)
         {
             if (r is null) throw new ArgumentException("A run record is null.", nameof(records));
-            string dataset = r.Config.Dataset, label = labelOf(r);
+            string dataset = datasetOf(r), label = labelOf(r);
             if (!modelOrder.TryGetValue(dataset, out var models)) modelOrder[dataset] = models = [];
             if (!models.Contains(label)) models.Add(label);
             if (!scenarioOrder.TryGetValue(dataset, out var scenarios)) scenarioOrder[dataset] = scenarios = [ResultObservation.Overall];
