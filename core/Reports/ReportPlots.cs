@@ -90,7 +90,7 @@ public static class ReportPlots
                 plot.XLabel("Epoch");
                 string title = LearningCurves.Title(metric);
                 plot.YLabel($"{title} {(metric == CurveMetric.ValidationAuc ? "(higher is better)" : "(lower is better)")}");
-                plot.Title($"{group.Key}: {title.ToLowerInvariant()} per epoch (mean ± std over seeds)");
+                plot.Title($"{group.Key}: {Lower(title)} per epoch (mean ± std over seeds)");
                 plot.ShowLegend(Edge.Right);
                 images.Add(Render(plot, $"{Slug(group.Key)}-learning-{LearningCurves.Slug(metric)}",
                     LearningCurveCaption(group.Key, title, list), group.Key));
@@ -104,7 +104,7 @@ public static class ReportPlots
     private static string LearningCurveCaption(string dataset, string title, IReadOnlyList<LearningCurve> curves)
     {
         var text = new System.Text.StringBuilder(
-            $"{dataset}: {title.ToLowerInvariant()} by epoch, mean over seeds (line) ± 1 standard deviation (band, where n > 1).");
+            $"{dataset}: {Lower(title)} by epoch, mean over seeds (line) ± 1 standard deviation (band, where n > 1).");
         var ragged = curves.Where(c => c.Ragged).ToList();
         if (ragged.Count == 0)
         {
@@ -379,6 +379,20 @@ public static class ReportPlots
         return paths;
     }
 
-    private static string Slug(string name) =>
-        new(name.ToLowerInvariant().Select(ch => char.IsAsciiLetterOrDigit(ch) ? ch : '-').ToArray());
+    /// <summary>"Validation AUC" → "validation AUC" (the rest keeps its case).</summary>
+    private static string Lower(string title) => title.Length == 0 ? title : char.ToLowerInvariant(title[0]) + title[1..];
+
+    /// <summary>File-name stem of a dataset label: lower-case ASCII letters and digits, other runs of characters
+    /// become one '-', e.g. "kuairand (top_k=3)" → "kuairand-top-k-3".</summary>
+    internal static string Slug(string name)
+    {
+        var sb = new System.Text.StringBuilder(name.Length);
+        foreach (char ch in name.ToLowerInvariant())
+        {
+            if (char.IsAsciiLetterOrDigit(ch)) sb.Append(ch);
+            else if (sb.Length > 0 && sb[^1] != '-') sb.Append('-');
+        }
+        while (sb.Length > 0 && sb[^1] == '-') sb.Length--;
+        return sb.Length == 0 ? "dataset" : sb.ToString();
+    }
 }

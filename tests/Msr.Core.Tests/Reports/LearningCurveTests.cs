@@ -85,6 +85,8 @@ public class LearningCurveTests
         var curves = LearningCurves.Mean(records, CurveMetric.ValidationAuc);
         Assert.Equal(["d1 (top_k=3)", "d1 (top_k=5)"], curves.Select(c => c.Dataset));
         Assert.All(curves, c => Assert.Equal(1, c.Points.Single().N));
+        Assert.Equal(["d1-top-k-3-learning-val-auc", "d1-top-k-5-learning-val-auc", "d1-top-k-3-learning-train-loss", "d1-top-k-5-learning-train-loss"],
+            ReportPlots.LearningCurvePlots(records).Select(i => i.Name));
     }
 
     [Fact]
