@@ -127,6 +127,22 @@ public class LearningCurveTests
         }
     }
 
+    [Fact]
+    public void Degenerate_curves_render_without_nan()
+    {
+        // One epoch, two seeds with identical values: a single point, zero spread, a flat y range.
+        var records = new List<RunRecord>
+        {
+            Completed("d1", "A", 1, 0.8, 0.4, history: History([0.5], [0.7])),
+            Completed("d1", "A", 2, 0.8, 0.4, history: History([0.5], [0.7])),
+        };
+        var point = LearningCurves.Mean(records, CurveMetric.ValidationAuc).Single().Points.Single();
+        Assert.Equal((1, 0.7, 0.0, 2), (point.Epoch, point.Mean, point.Std!.Value, point.N));
+        var images = ReportPlots.LearningCurvePlots(records);
+        Assert.Equal(2, images.Count);
+        foreach (var i in images) AssertImage(i);
+    }
+
     /// <summary>PNG signature, well-formed SVG, no NaN anywhere.</summary>
     internal static void AssertImage(PlotImage i)
     {

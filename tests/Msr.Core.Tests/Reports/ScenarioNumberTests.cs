@@ -99,6 +99,18 @@ public class ScenarioNumberTests
     }
 
     [Fact]
+    public void Flat_series_render_without_nan()
+    {
+        var records = new List<RunRecord> { Run("A", 1, 2, 0.7), Run("A", 2, 2, 0.7), Run("A", 1, 4, 0.7) };
+        var image = Assert.Single(ReportPlots.ScenarioNumber(records));
+        LearningCurveTests.AssertImage(image);
+        var points = ScenarioCounts.Series(records).Single().Points;
+        Assert.Equal([2, 4], points.Select(p => p.Scenarios));
+        Assert.Equal(0.0, points[0].Std);
+        Assert.Null(points[1].Std); // one run at 4 scenarios: no spread, not NaN
+    }
+
+    [Fact]
     public void One_scenario_count_gives_no_figure_and_a_note()
     {
         var records = Records().Where(r => r.Config.DatasetOptions["top_k"] == "5").ToList();
