@@ -97,7 +97,11 @@ public static class LearningCurves
                 if (any) runs++;
             }
             if (runs == 0) continue;
-            var points = byEpoch.Select(p => Point(p.Key, p.Value)).ToList();
+            var points = byEpoch.Select(p =>
+            {
+                var (mean, std, n) = Summary(p.Value);
+                return new CurvePoint(p.Key, mean, std, n);
+            }).ToList();
             curves.Add(new LearningCurve(key.Dataset, key.Model, metric, runs, points));
         }
         return curves;
@@ -110,8 +114,8 @@ public static class LearningCurves
         _ => e.ValidationLogLoss,
     };
 
-    /// <summary>Mean, sample std (null for one value) and n of a non-empty list.</summary>
-    internal static CurvePoint Point(int x, IReadOnlyList<double> values)
+    /// <summary>Mean, sample std (n − 1; null for one value) and n of a non-empty list of finite values.</summary>
+    internal static (double Mean, double? Std, int N) Summary(IReadOnlyList<double> values)
     {
         int n = values.Count;
         double mean = values.Average();
@@ -121,6 +125,6 @@ public static class LearningCurves
             double ss = values.Sum(v => (v - mean) * (v - mean));
             std = Math.Sqrt(ss / (n - 1));
         }
-        return new CurvePoint(x, mean, std, n);
+        return (mean, std, n);
     }
 }

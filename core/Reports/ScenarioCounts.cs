@@ -89,7 +89,11 @@ public static class ScenarioCounts
         }
         return order.OrderBy(k => k.Dataset, StringComparer.Ordinal)
             .Select(k => new ScenarioCountSeries(k.Dataset, k.Model, m.Name, scenario,
-                values[k].Select(p => LearningCurves.Point(p.Key, p.Value)).Select(p => new ScenarioCountPoint(p.Epoch, p.Mean, p.Std, p.N)).ToList()))
+                values[k].Select(p =>
+                {
+                    var (mean, std, n) = LearningCurves.Summary(p.Value);
+                    return new ScenarioCountPoint(p.Key, mean, std, n);
+                }).ToList()))
             .ToList();
     }
 }
