@@ -59,7 +59,10 @@ public static class ComparisonReports
                 data.Failed.Where(f => f.Dataset == dataset).ToList(), aggregates, samples);
             tables.Add(builder.Build());
         }
-        return new ComparisonReport(options, tables, efficiency ? EfficiencyTables.Build(records) : [], data.Failed, data.Notes);
+        return new ComparisonReport(options, tables, efficiency ? EfficiencyTables.Build(records) : [], data.Failed, data.Notes)
+        {
+            Records = records,
+        };
     }
 
     internal static string Num(double value, int digits) =>

@@ -56,4 +56,9 @@ public sealed record ComparisonTable(
 /// <summary>Everything a renderer prints: comparison tables, optional efficiency tables, the failed runs.</summary>
 public sealed record ComparisonReport(
     ReportOptions Options, IReadOnlyList<ComparisonTable> Tables, IReadOnlyList<EfficiencyTable> Efficiency,
-    IReadOnlyList<FailedRun> Failed, IReadOnlyList<string> Notes);
+    IReadOnlyList<FailedRun> Failed, IReadOnlyList<string> Notes)
+{
+    /// <summary>The run records the report was built from (for figures that need more than the tables: learning
+    /// curves, the scenario-number figure); empty when the report was assembled by hand.</summary>
+    public IReadOnlyList<Results.RunRecord> Records { get; init; } = [];
+}

@@ -39,7 +39,7 @@ public static class RecordConversion
     {
         ArgumentNullException.ThrowIfNull(all);
         var varying = new Dictionary<string, (string[] Keys, bool Path)>(StringComparer.Ordinal);
-        foreach (var group in all.GroupBy(r => r.Config.Dataset, StringComparer.Ordinal))
+        foreach (var group in all.Where(r => r is not null).GroupBy(r => r.Config.Dataset, StringComparer.Ordinal))
         {
             var runs = group.ToList();
             var keys = runs.SelectMany(r => r.Config.DatasetOptions.Keys).Distinct()
@@ -49,7 +49,8 @@ public static class RecordConversion
         }
         return record =>
         {
-            var (keys, path) = varying[record.Config.Dataset];
+            ArgumentNullException.ThrowIfNull(record);
+            var (keys, path) = varying.TryGetValue(record.Config.Dataset, out var v) ? v : ([], false);
             var shown = new List<string>();
             if (path) shown.Add(Path.GetFileName(Path.TrimEndingDirectorySeparator(record.Config.DatasetPath ?? "")));
             shown.AddRange(keys.Where(record.Config.DatasetOptions.ContainsKey).Select(k => $"{k}={record.Config.DatasetOptions[k]}"));
@@ -66,7 +67,7 @@ public static class RecordConversion
         ArgumentNullException.ThrowIfNull(all);
         var datasetOf = DatasetLabeler(all);
         var varying = new Dictionary<(string, string), string[]>();
-        foreach (var group in all.GroupBy(r => (datasetOf(r), r.Config.Model)))
+        foreach (var group in all.Where(r => r is not null).GroupBy(r => (datasetOf(r), r.Config.Model)))
         {
             var runs = group.ToList();
             var keys = runs.SelectMany(r => r.Config.ModelOptions.Keys).Distinct()

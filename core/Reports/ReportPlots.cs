@@ -1,3 +1,4 @@
+using Msr.Core.Results;
 using Msr.Core.Stats;
 using ScottPlot;
 
@@ -17,13 +18,177 @@ public static class ReportPlots
 {
     public const int Width = 900, Height = 420;
 
-    /// <summary>Bars and CD diagrams; <paramref name="notes"/> receives why a figure was skipped.</summary>
+    /// <summary>
+    /// Bars, CD diagrams, learning curves and the scenario-number figure (the last two from
+    /// <see cref="ComparisonReport.Records"/>); <paramref name="notes"/> receives why a figure was skipped. A failure
+    /// while drawing the learning curves or the scenario-number figure becomes a note and leaves the other figures.
+    /// </summary>
     public static IReadOnlyList<PlotImage> All(ComparisonReport report, List<string>? notes = null)
     {
         ArgumentNullException.ThrowIfNull(report);
         var images = new List<PlotImage>(MetricBars(report));
         images.AddRange(CriticalDifference(report, notes));
+        images.AddRange(Guarded("learning curves", () => LearningCurvePlots(report.Records, notes), notes));
+        images.AddRange(Guarded("scenario-number figure", () => ScenarioNumber(report.Records, notes), notes));
         return images;
+    }
+
+    private static IReadOnlyList<PlotImage> Guarded(string what, Func<IReadOnlyList<PlotImage>> draw, List<string>? notes)
+    {
+        try
+        {
+            return draw();
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            notes?.Add($"No {what}: drawing failed ({e.GetType().Name}: {e.Message}).");
+            return [];
+        }
+    }
+
+    /// <summary>The curves <see cref="LearningCurvePlots"/> draws, in order.</summary>
+    public static readonly IReadOnlyList<CurveMetric> LearningCurveMetrics = [CurveMetric.ValidationAuc, CurveMetric.TrainLoss];
+
+    /// <summary>
+    /// Per dataset and curve metric (validation AUC, train loss): epoch on x, one line per model label = the mean over
+    /// seeds (<see cref="LearningCurves.Mean"/>), a band of ± 1 std where more than one seed reached the epoch.
+    /// Early-stopped runs leave the mean at the epochs they did not reach (the caption says so). File
+    /// <c>&lt;dataset&gt;-learning-val-auc</c> / <c>-learning-train-loss</c>. Without any training history, a note.
+    /// </summary>
+    public static IReadOnlyList<PlotImage> LearningCurvePlots(IReadOnlyList<RunRecord> records, List<string>? notes = null)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        var images = new List<PlotImage>();
+        var palette = new ScottPlot.Palettes.Category10();
+        foreach (var metric in LearningCurveMetrics)
+        {
+            var curves = LearningCurves.Mean(records, metric);
+            foreach (var group in curves.GroupBy(c => c.Dataset))
+            {
+                var list = group.ToList();
+                var plot = new Plot();
+                for (int m = 0; m < list.Count; m++)
+                {
+                    var c = list[m];
+                    var color = palette.GetColor(m);
+                    double[] xs = c.Points.Select(p => (double)p.Epoch).ToArray();
+                    double[] ys = c.Points.Select(p => p.Mean).ToArray();
+                    if (c.Points.Any(p => p.Std is not null))
+                    {
+                        var band = plot.Add.FillY(xs, c.Points.Select(p => p.Mean - (p.Std ?? 0)).ToArray(),
+                            c.Points.Select(p => p.Mean + (p.Std ?? 0)).ToArray());
+                        band.FillColor = color.WithAlpha(0.2);
+                        band.LineWidth = 0;
+                    }
+                    var line = plot.Add.Scatter(xs, ys, color);
+                    line.LineWidth = 2;
+                    line.MarkerSize = xs.Length <= 30 ? 5 : 0;
+                    line.LegendText = c.Model;
+                }
+                int maxEpoch = list.Max(c => c.Points[^1].Epoch), minEpoch = list.Min(c => c.Points[0].Epoch);
+                IntegerTicks(plot, minEpoch, maxEpoch);
+                plot.XLabel("Epoch");
+                string title = LearningCurves.Title(metric);
+                plot.YLabel($"{title} {(metric == CurveMetric.ValidationAuc ? "(higher is better)" : "(lower is better)")}");
+                plot.Title($"{group.Key}: {Lower(title)} per epoch (mean ± std over seeds)");
+                plot.ShowLegend(Edge.Right);
+                images.Add(Render(plot, $"{Slug(group.Key)}-learning-{LearningCurves.Slug(metric)}",
+                    LearningCurveCaption(group.Key, title, list), group.Key));
+            }
+        }
+        if (images.Count == 0)
+            notes?.Add("No learning curves: no completed run has a training history with finite values.");
+        return images;
+    }
+
+    private static string LearningCurveCaption(string dataset, string title, IReadOnlyList<LearningCurve> curves)
+    {
+        var text = new System.Text.StringBuilder(
+            $"{dataset}: {Lower(title)} by epoch, mean over seeds (line) ± 1 standard deviation (band, where n > 1).");
+        var ragged = curves.Where(c => c.Ragged).ToList();
+        if (ragged.Count == 0)
+        {
+            var ns = curves.Select(c => c.Points[0].N).Distinct().ToList();
+            text.Append(ns.Count == 1 ? $" Every point averages n = {ns[0]} seed(s)." : " Every point of a model averages all its seeds.");
+        }
+        else
+        {
+            text.Append(" Runs of different lengths (early stopping): each point averages only the seeds still running at that epoch, so late epochs rest on fewer seeds (");
+            text.Append(string.Join("; ", ragged.Select(c =>
+                $"{c.Model}: n = {c.Points[0].N} at epoch {c.Points[0].Epoch}, n = {c.Points[^1].N} at epoch {c.Points[^1].Epoch}")));
+            text.Append(").");
+        }
+        return text.ToString();
+    }
+
+    /// <summary>
+    /// Per dataset name whose completed runs have at least two distinct scenario counts (<see cref="ScenarioCounts.Count"/>):
+    /// number of scenarios on x, overall test AUC on y (mean ± std over seeds, <see cref="ScenarioCounts.Series"/>), one
+    /// line per model — the benchmark paper's Figure 3. File <c>&lt;dataset&gt;-scenario-number-auc</c>. When no dataset
+    /// qualifies, a note says why the figure is absent.
+    /// </summary>
+    public static IReadOnlyList<PlotImage> ScenarioNumber(IReadOnlyList<RunRecord> records, List<string>? notes = null)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        var images = new List<PlotImage>();
+        var palette = new ScottPlot.Palettes.Category10();
+        var counts = ScenarioCounts.CountsByDataset(records);
+        var series = ScenarioCounts.Series(records, "auc");
+        foreach (var (dataset, scenarioCounts) in counts.OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            if (scenarioCounts.Count < 2) continue;
+            var list = series.Where(s => s.Dataset == dataset).ToList();
+            if (list.Count == 0) continue;
+            var plot = new Plot();
+            for (int m = 0; m < list.Count; m++)
+            {
+                var color = palette.GetColor(m);
+                double[] xs = list[m].Points.Select(p => (double)p.Scenarios).ToArray();
+                double[] ys = list[m].Points.Select(p => p.Mean).ToArray();
+                if (list[m].Points.Any(p => p.Std is not null))
+                {
+                    var err = plot.Add.ErrorBar(xs, ys, list[m].Points.Select(p => p.Std ?? 0).ToArray());
+                    err.Color = color;
+                }
+                var line = plot.Add.Scatter(xs, ys, color);
+                line.LineWidth = 2;
+                line.MarkerSize = 7;
+                line.LegendText = list[m].Model;
+            }
+            plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
+                scenarioCounts.Select(c => (double)c).ToArray(),
+                scenarioCounts.Select(c => c.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray());
+            plot.Axes.SetLimitsX(scenarioCounts[0] - 0.5, scenarioCounts[^1] + 0.5);
+            plot.XLabel("Number of scenarios");
+            plot.YLabel("Overall test AUC (higher is better)");
+            plot.Title($"{dataset}: overall test AUC vs number of scenarios (mean ± std over seeds)");
+            plot.ShowLegend(Edge.Right);
+            var ns = list.SelectMany(s => s.Points).Select(p => p.N).Distinct().Order().ToList();
+            string n = ns.Count == 1 ? $"n = {ns[0]}" : $"n = {ns[0]}–{ns[^1]}";
+            images.Add(Render(plot, $"{Slug(dataset)}-scenario-number-auc",
+                $"{dataset}: overall test AUC against the number of scenarios ({string.Join(", ", scenarioCounts)}), " +
+                $"mean ± 1 standard deviation over seeds ({n} runs per point; no whisker where n = 1).", dataset));
+        }
+        if (images.Count == 0)
+        {
+            string found = counts.Count == 0 ? "there are no completed runs"
+                : "found " + string.Join("; ", counts.OrderBy(p => p.Key, StringComparer.Ordinal)
+                    .Select(p => $"{p.Key}: {(p.Value.Count == 0 ? "unknown" : string.Join(", ", p.Value))}"));
+            notes?.Add("No scenario-number figure: it needs completed runs of one dataset with at least two different " +
+                $"scenario counts (e.g. loader option top_k=3 and top_k=5); {found}.");
+        }
+        return images;
+    }
+
+    /// <summary>Integer ticks from lo to hi, at most about 15 of them.</summary>
+    private static void IntegerTicks(Plot plot, int lo, int hi)
+    {
+        int step = Math.Max(1, (int)Math.Ceiling((hi - lo + 1) / 15.0));
+        var ticks = new List<double>();
+        for (int e = lo; e <= hi; e += step) ticks.Add(e);
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(ticks.ToArray(),
+            ticks.Select(t => t.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray());
+        plot.Axes.SetLimitsX(lo - 0.3, hi + 0.3);
     }
 
     /// <summary>One grouped bar chart per dataset and metric: groups = scenario columns, bars = models, whiskers = ± spread.</summary>
@@ -214,6 +379,20 @@ public static class ReportPlots
         return paths;
     }
 
-    private static string Slug(string name) =>
-        new(name.ToLowerInvariant().Select(ch => char.IsAsciiLetterOrDigit(ch) ? ch : '-').ToArray());
+    /// <summary>"Validation AUC" → "validation AUC" (the rest keeps its case).</summary>
+    private static string Lower(string title) => title.Length == 0 ? title : char.ToLowerInvariant(title[0]) + title[1..];
+
+    /// <summary>File-name stem of a dataset label: lower-case ASCII letters and digits, other runs of characters
+    /// become one '-', e.g. "kuairand (top_k=3)" → "kuairand-top-k-3".</summary>
+    internal static string Slug(string name)
+    {
+        var sb = new System.Text.StringBuilder(name.Length);
+        foreach (char ch in name.ToLowerInvariant())
+        {
+            if (char.IsAsciiLetterOrDigit(ch)) sb.Append(ch);
+            else if (sb.Length > 0 && sb[^1] != '-') sb.Append('-');
+        }
+        while (sb.Length > 0 && sb[^1] == '-') sb.Length--;
+        return sb.Length == 0 ? "dataset" : sb.ToString();
+    }
 }

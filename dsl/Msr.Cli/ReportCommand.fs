@@ -38,7 +38,7 @@ type ReportArgs =
             | Digits _ -> "decimals of means and spreads (default 4)"
             | Output _ -> "write to FILE instead of standard output"
             | Efficiency -> "add the efficiency tables (train s/epoch, infer ms/batch, params)"
-            | Plots _ -> "also write PNG and SVG figures (per-scenario bars, critical-difference diagrams) to FOLDER (html embeds them always)"
+            | Plots _ -> "also write PNG and SVG figures (per-scenario bars, critical-difference diagrams, learning curves, AUC vs number of scenarios) to FOLDER (html embeds them always)"
 
 let private parseTest (name: string) =
     match name.Trim().ToLowerInvariant() with

@@ -73,6 +73,24 @@ let cli =
             Expect.equal code 2 "unknown baseline"
             Expect.stringContains err "NoSuchModel" "names it"
         }
+        test "report --plots writes learning curves and the scenario-number figure for runs with two scenario counts" {
+            let folder = Path.Combine(Path.GetTempPath(), "msr-cli-" + Guid.NewGuid().ToString("N"))
+            let plots = Path.Combine(folder, "figures")
+            for scenarios in [ 2; 3 ] do
+                let code, _, err = msr [ "train"; "-d"; "synthetic"; "-m"; "basednn"; "--seed"; "1"; "--epochs"; "2"; "--batch-size"; "256"
+                                         "--data"; "rows=1500"; "--data"; sprintf "scenarios=%d" scenarios; "--results"; folder ]
+                Expect.equal code 0 err
+            let code, out, err = msr [ "report"; folder; "--format"; "html"; "--plots"; plots; "-o"; Path.Combine(folder, "report.html") ]
+            Expect.equal code 0 err
+            Expect.stringContains out "figures:" "figures written"
+            for name in [ "synthetic-scenario-number-auc"; "synthetic-scenarios-2-learning-val-auc"; "synthetic-scenarios-3-learning-train-loss" ] do
+                for ext in [ ".png"; ".svg" ] do
+                    Expect.isTrue (File.Exists(Path.Combine(plots, name + ext))) (name + ext)
+            let html = File.ReadAllText(Path.Combine(folder, "report.html"))
+            Expect.stringContains html "synthetic (scenarios=2)" "a table per scenario count"
+            Expect.stringContains html "overall test AUC against the number of scenarios" "scenario-number caption"
+            Expect.isFalse (html.Contains "NaN") "no NaN"
+        }
         testList "bad input exits 2 with a clear message" [
             for args, expected in
                 [ [ "train"; "--dataset"; "synthetic"; "--model"; "starr" ], "unknown model 'starr'"

@@ -40,4 +40,24 @@ public class RecordConversionTests
         };
         Assert.All(records, r => Assert.Equal("STAR", RecordConversion.ModelLabel(records, r)));
     }
+
+    [Fact]
+    public void Runs_of_one_dataset_with_other_loader_options_are_separate_datasets()
+    {
+        Dictionary<string, string> Data(string k) => new() { ["top_k"] = k, ["min_rows"] = "10" };
+        var records = new List<Msr.Core.Results.RunRecord>
+        {
+            // One tower per scenario: the model option follows the loader option and must not split the model.
+            Completed("kuairand", "PPNet", 1, 0.80, 0.4, options: new Dictionary<string, string> { ["towers"] = "3" }, datasetOptions: Data("3")),
+            Completed("kuairand", "PPNet", 1, 0.82, 0.4, options: new Dictionary<string, string> { ["towers"] = "5" }, datasetOptions: Data("5")),
+            Completed("ml-1m", "PPNet", 1, 0.75, 0.4, datasetOptions: Data("5")),
+        };
+        var datasetOf = RecordConversion.DatasetLabeler(records);
+        Assert.Equal(["kuairand (top_k=3)", "kuairand (top_k=5)", "ml-1m"], records.Select(datasetOf));
+        Assert.All(records, r => Assert.Equal("PPNet", RecordConversion.ModelLabel(records, r)));
+        // Same model and seed, but different data: no "two runs of one seed" error, one table each.
+        var data = RecordConversion.ToObservations(records);
+        Assert.Equal(["kuairand (top_k=3)", "kuairand (top_k=5)", "ml-1m"], data.ModelOrder.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(["kuairand (top_k=3)", "kuairand (top_k=5)", "ml-1m"], EfficiencyTables.Build(records).Select(t => t.Dataset));
+    }
 }
