@@ -92,6 +92,7 @@ type MsrArgs =
     | [<SubCommand; CliPrefix(CliPrefix.None)>] Models
     | [<CliPrefix(CliPrefix.None)>] Datasets of ParseResults<DatasetsArgs>
     | [<CliPrefix(CliPrefix.None)>] Report of ParseResults<ReportCommand.ReportArgs>
+    | [<CliPrefix(CliPrefix.None)>] Bench of ParseResults<BenchCommand.BenchArgs>
     | Version
     interface IArgParserTemplate with
         member a.Usage =
@@ -100,6 +101,7 @@ type MsrArgs =
             | Models -> "list the available models"
             | Datasets _ -> "list dataset loaders"
             | Report _ -> "significance-marked comparison tables from a results folder (md, latex, csv, json, html)"
+            | Bench _ -> "speed benchmarks: dataset loading (rows/s, memory, cache cold/warm) and training (s/epoch, ms/batch)"
             | Version -> "print versions"
 
 /// A usage error: printed with the command's usage, exit code 2.
@@ -201,6 +203,7 @@ let execute (argv: string[]) (out: TextWriter) (err: TextWriter) =
                 | Stats s -> datasetStats out s
                 | Export x -> datasetExport out x
             | Report r -> ReportCommand.run out r
+            | Bench b -> BenchCommand.run out b
             | Version -> 0
     with
     | :? ArguParseException as e when e.ErrorCode = ErrorCode.HelpText ->

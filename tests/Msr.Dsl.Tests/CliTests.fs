@@ -91,6 +91,34 @@ let cli =
             Expect.stringContains html "overall test AUC against the number of scenarios" "scenario-number caption"
             Expect.isFalse (html.Contains "NaN") "no NaN"
         }
+        test "train on ML-1M-format files written by MovieLensFileWriter, STAR, one epoch" {
+            let folder = Path.Combine(Path.GetTempPath(), "msr-cli-ml-" + Guid.NewGuid().ToString("N"))
+            Msr.Core.Data.MovieLens.MovieLensFileWriter.Write(folder, 1500L, 2, 200, 120)
+            let results = Path.Combine(folder, "results")
+            let code, out, err =
+                msr [ "train"; "--dataset"; "movielens"; "--path"; folder; "--model"; "star"; "--epochs"; "1"; "--batch-size"; "256"
+                      "--no-cache"; "--results"; results ]
+            Expect.equal code 0 ("exit 0; stderr: " + err)
+            Expect.stringContains out "STAR on movielens: 1500 rows, 3 scenarios" "header line"
+            Expect.stringContains out "epochs run: 1" "one epoch"
+            Directory.Delete(folder, true)
+        }
+        test "bench load generates ML-1M-shaped files and times the three phases" {
+            let code, out, err = msr [ "bench"; "load"; "--rows"; "2000" ]
+            Expect.equal code 0 ("exit 0; stderr: " + err)
+            for s in [ "generated 2000 ML-1M-shaped ratings"; "parse + encode (no cache)"; "cache cold"; "cache warm"; "rows/s"; "peak WS MB"; "cache entry:" ] do
+                Expect.stringContains out s "in the output"
+            let code, _, err = msr [ "bench"; "load"; "--dataset"; "kuairand" ]
+            Expect.equal code 2 "other loaders need --path"
+            Expect.stringContains err "--path" "says so"
+        }
+        test "bench train prints a row per model with speed and parameters" {
+            let code, out, err = msr [ "bench"; "train"; "--rows"; "1500"; "--epochs"; "1"; "--model"; "basednn"; "star" ]
+            Expect.equal code 0 ("exit 0; stderr: " + err)
+            for s in [ "| BaseDNN"; "| STAR"; "train s/epoch"; "samples/s"; "infer ms/batch"; "parameters" ] do
+                Expect.stringContains out s "in the output"
+            Expect.isFalse (out.Contains "| MMoE") "only the models asked for"
+        }
         testList "bad input exits 2 with a clear message" [
             for args, expected in
                 [ [ "train"; "--dataset"; "synthetic"; "--model"; "starr" ], "unknown model 'starr'"

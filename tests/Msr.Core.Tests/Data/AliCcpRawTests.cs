@@ -7,13 +7,13 @@ namespace Msr.Core.Tests.Data;
 
 public class AliCcpRawTests
 {
-    static string Features(params (string Field, string Id, double Value)[] entries) =>
+    internal static string Features(params (string Field, string Id, double Value)[] entries) =>
         string.Join("\u0001", entries.Select(e => $"{e.Field}\u0002{e.Id}\u0003{e.Value.ToString(System.Globalization.CultureInfo.InvariantCulture)}"));
 
-    static string Sample(int id, int click, int purchase, string common, params (string, string, double)[] own) =>
+    internal static string Sample(int id, int click, int purchase, string common, params (string, string, double)[] own) =>
         $"{id},{click},{purchase},{common},{own.Length},{Features(own)}";
 
-    static void Write(TempDir dir, string extraTrain = "")
+    internal static void Write(TempDir dir, string extraTrain = "")
     {
         // Common features: user fields; 109_14 repeated (last wins) and carries a dense value.
         dir.Write("common_features_train.csv",

@@ -35,7 +35,7 @@ public class DoubanRawTests
         Assert.True(checkedRows > 1000);
     }
 
-    static void Write(TempDir dir)
+    internal static void Write(TempDir dir)
     {
         dir.Write("users_cleaned.txt", "UID\tliving_place\tjoin_time\tself_statement\n1\t北京\t2007-07-10\t\"hello\tworld\"\n2\t上海\t2008-01-03\tx\n");
         dir.Write("bookreviews_cleaned.txt", "user_id\tbook_id\trating\tlabels\tcomment\n1\t5\t4\t\t\"good, \"\"very\"\"\"\n2\t9\t3\t\tok\n");

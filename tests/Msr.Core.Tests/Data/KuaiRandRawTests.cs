@@ -14,9 +14,9 @@ public class KuaiRandRawTests
     const string LogHeader = "user_id,video_id,date,hourmin,time_ms,is_click,is_like,is_follow,is_comment,is_forward,is_hate,long_view," +
         "play_time_ms,duration_ms,profile_stay_time,comment_stay_time,is_profile_enter,is_rand,tab";
 
-    static string Log(int user, int video, int click, int tab) => $"{user},{video},20220422,1400,1650608400000,{click},0,0,0,0,0,0,100,2000,0,0,0,0,{tab}";
+    internal static string Log(int user, int video, int click, int tab) => $"{user},{video},20220422,1400,1650608400000,{click},0,0,0,0,0,0,100,2000,0,0,0,0,{tab}";
 
-    static void Write(TempDir dir)
+    internal static void Write(TempDir dir)
     {
         dir.Write("user_features_1k.csv", UserHeader + "\n" +
             "0,full_active,0,1,1,514,500+,150,\"[100,1k)\",34,\"[30,60)\",799,730+,1,1,29,949,1.0,0,0,14,135,6,3,0,0.0,1.0,0.0,0.0,0.0,0.0\n" +

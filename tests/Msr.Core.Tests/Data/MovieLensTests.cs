@@ -50,7 +50,7 @@ public class MovieLensTests
         Assert.Contains("line 7", e.Message);
     }
 
-    static void WriteMl100K(TempDir dir)
+    internal static void WriteMl100K(TempDir dir)
     {
         string flags(params int[] on) => string.Join("|", Enumerable.Range(0, 19).Select(i => on.Contains(i) ? "1" : "0"));
         dir.Write("u.user", "1|24|M|technician|85711\n2|53|F|other|94043\n3|17|M|student|32067\n4|30|F|writer|00000\n");

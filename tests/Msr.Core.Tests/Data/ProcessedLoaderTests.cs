@@ -19,7 +19,7 @@ public class ProcessedLoaderTests
         .. Enumerable.Range(0, 18).Select(i => $"onehot_feat{i}"), "video_type", "visible_status", "server_width", "server_height",
     ];
 
-    static string KuaiRandCsv(params int[] tabs)
+    internal static string KuaiRandCsv(params int[] tabs)
     {
         var lines = new List<string> { string.Join(",", KuaiRandHeader) };
         for (int r = 0; r < tabs.Length; r++)
@@ -78,9 +78,9 @@ public class ProcessedLoaderTests
         Assert.Equal(1, e.Line);
     }
 
-    static string AliHeader => "click,purchase," + string.Join(",", AliCcpLoader.SparseColumns) + "," + string.Join(",", AliCcpLoader.DenseColumns);
+    internal static string AliHeader => "click,purchase," + string.Join(",", AliCcpLoader.SparseColumns) + "," + string.Join(",", AliCcpLoader.DenseColumns);
 
-    static string AliRow(int click, int scenario, int user, double dense) =>
+    internal static string AliRow(int click, int scenario, int user, double dense) =>
         $"{click},0," + string.Join(",", AliCcpLoader.SparseColumns.Select(c => c switch
         {
             "301" => scenario.ToString(CultureInfo.InvariantCulture),

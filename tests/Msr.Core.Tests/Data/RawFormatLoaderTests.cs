@@ -10,7 +10,7 @@ public class RawFormatLoaderTests
 {
     static Settings Options(params (string Key, string Value)[] kv) => new(kv.Select(p => new KeyValuePair<string, string>(p.Key, p.Value)));
 
-    static void WriteMind(TempDir dir, string sub = "")
+    internal static void WriteMind(TempDir dir, string sub = "")
     {
         dir.Write(Path.Combine(sub, "news.tsv"),
             "N1\tnews\tnewsus\tTitle \"quoted\tAbstract\turl\t[]\t[]\nN2\tsports\tfootball\tT\tA\tu\t[]\t[]\n" +
@@ -76,7 +76,7 @@ public class RawFormatLoaderTests
         Assert.Equal(top.Select(g => (long)g.Count()), ds.ScenarioCounts());
     }
 
-    static string Review(string user, string asin, double overall) =>
+    internal static string Review(string user, string asin, double overall) =>
         $"{{\"reviewerID\": \"{user}\", \"asin\": \"{asin}\", \"reviewerName\": \"x, \\\"y\\\"\", \"overall\": {overall:0.0}, \"summary\": \"ok\"}}\n";
 
     [Fact]

@@ -1,0 +1,190 @@
+/// `msr bench`: load and training speed figures (rows/s, peak memory, cold and warm cache; s/epoch, ms/batch).
+module Msr.Cli.BenchCommand
+
+open System
+open System.Diagnostics
+open System.Globalization
+open System.IO
+open Argu
+open Msr.Core.Data
+open Msr.Core.Data.MovieLens
+open Msr.Core.Experiments
+open Msr.Core.Models
+open Msr.Core.Native
+open Msr.Dsl
+
+type LoadArgs =
+    | Rows of count: int64
+    | [<AltCommandLine("-d")>] Dataset of name: string
+    | Path of path: string
+    | Seed of seed: int
+    | Keep
+    interface IArgParserTemplate with
+        member a.Usage =
+            match a with
+            | Rows _ -> "ratings to generate when no --path is given (default 1000000, the size of MovieLens-1M)"
+            | Dataset _ -> "dataset loader (default movielens; other loaders need --path)"
+            | Path _ -> "load these files instead of generating ML-1M-shaped ones"
+            | Seed _ -> "seed of the generated files (default 1)"
+            | Keep -> "keep the generated files and the cache folder (printed) instead of deleting them"
+
+type TrainBenchArgs =
+    | [<AltCommandLine("-d")>] Dataset of name: string
+    | [<AltCommandLine("-m")>] Model of names: string list
+    | Path of path: string
+    | Rows of count: int
+    | Epochs of count: int
+    | Batch_Size of rows: int
+    | Threads of count: int
+    | Seed of seed: int64
+    interface IArgParserTemplate with
+        member a.Usage =
+            match a with
+            | Dataset _ -> "dataset loader (default synthetic)"
+            | Model _ -> "models to time (default: every registered model)"
+            | Path _ -> "file or folder of the dataset (without it: synthetic is generated, movielens files are generated)"
+            | Rows _ -> "rows to generate for synthetic or movielens without --path (default 100000)"
+            | Epochs _ -> "epochs per model (default 2; early stopping may end sooner)"
+            | Batch_Size _ -> "batch size (default: the dataset's protocol value)"
+            | Threads _ -> "libtorch CPU threads (default: all cores)"
+            | Seed _ -> "seed of split, initialisation and shuffling (default 2022)"
+
+type BenchArgs =
+    | [<CliPrefix(CliPrefix.None)>] Load of ParseResults<LoadArgs>
+    | [<CliPrefix(CliPrefix.None)>] Train of ParseResults<TrainBenchArgs>
+    interface IArgParserTemplate with
+        member a.Usage =
+            match a with
+            | Load _ -> "time loading cold (no cache), through the cache cold (writes the entry) and warm (reads it); rows/s and memory"
+            | Train _ -> "time training and inference of each model: s/epoch, samples/s, ms/batch, parameters"
+
+let private mb (bytes: int64) = float bytes / (1024.0 * 1024.0)
+let private f (digits: int) (x: float) = x.ToString("F" + string digits, CultureInfo.InvariantCulture)
+
+let private tempFolder () =
+    let p = IO.Path.Combine(IO.Path.GetTempPath(), "msr-bench-" + Guid.NewGuid().ToString("N"))
+    Directory.CreateDirectory p |> ignore
+    p
+
+/// Linux keeps the peak resident set (VmHWM, which PeakWorkingSet64 reads) since process start; writing 5 to
+/// /proc/self/clear_refs resets it to the current size, so each phase gets its own peak. False where unsupported.
+let private resetPeak () =
+    try
+        File.WriteAllText("/proc/self/clear_refs", "5")
+        true
+    with _ -> false
+
+let private sizeOf (folder: string) =
+    if Directory.Exists folder then Directory.GetFiles(folder, "*", SearchOption.AllDirectories) |> Array.sumBy (fun p -> FileInfo(p).Length)
+    else 0L
+
+/// One timed load; returns the table row.
+let private timedLoad (phase: string) (load: unit -> LoadedDataset) (expectCache: bool option) (peakIsPerPhase: bool ref) =
+    GC.Collect()
+    GC.WaitForPendingFinalizers()
+    GC.Collect()
+    peakIsPerPhase.Value <- resetPeak () && peakIsPerPhase.Value
+    use proc = Process.GetCurrentProcess()
+    let baseline = proc.WorkingSet64
+    let allocated0 = GC.GetTotalAllocatedBytes(false)
+    let clock = Stopwatch.StartNew()
+    use data = load ()
+    let seconds = clock.Elapsed.TotalSeconds
+    let heap = GC.GetTotalMemory(false)
+    let allocated = GC.GetTotalAllocatedBytes(false) - allocated0
+    proc.Refresh()
+    let peak = proc.PeakWorkingSet64
+    match expectCache with
+    | Some expected when data.FromCache <> expected ->
+        failwithf "%s: expected %s the cache" phase (if expected then "a load from" else "a load bypassing")
+    | _ -> ()
+    [ phase; string data.Data.Count; f 2 seconds; f 0 (float data.Data.Count / max seconds 1e-9)
+      f 0 (mb peak); f 0 (mb (peak - baseline)); f 0 (mb heap); f 0 (mb allocated) ]
+
+let private load (out: TextWriter) (args: ParseResults<LoadArgs>) =
+    let dataset = args.GetResult(LoadArgs.Dataset, defaultValue = "movielens")
+    let loader = DatasetRegistry.Get dataset
+    let work = tempFolder ()
+    let keep = args.Contains Keep
+    try
+        let path =
+            match args.TryGetResult LoadArgs.Path with
+            | Some p -> p
+            | None when loader.Name = "movielens" ->
+                let rows = args.GetResult(LoadArgs.Rows, defaultValue = 1_000_000L)
+                if rows < 1L then invalidArg "rows" (sprintf "--rows must be >= 1, got %d" rows)
+                let folder = IO.Path.Combine(work, "ml-1m")
+                let clock = Stopwatch.StartNew()
+                MovieLensFileWriter.Write(folder, rows, args.GetResult(LoadArgs.Seed, defaultValue = 1))
+                fprintfn out "generated %d ML-1M-shaped ratings (%s MB of .dat files) in %s s: %s"
+                    rows (f 1 (mb (sizeOf folder))) (f 2 clock.Elapsed.TotalSeconds) folder
+                folder
+            | None -> invalidArg "path" (sprintf "bench load needs --path for dataset '%s' (only movielens files are generated)" loader.Name)
+        let cache = IO.Path.Combine(work, "cache")
+        let options = readOnlyDict []
+        let perPhase = ref true
+        let rows =
+            [ timedLoad "parse + encode (no cache)" (fun () -> LoadedDataset.Load(loader.Name, path, options, null)) (Some false) perPhase
+              timedLoad "cache cold (parse, encode, write)" (fun () -> LoadedDataset.Load(loader.Name, path, options, cache)) (Some false) perPhase
+              timedLoad "cache warm (read entry)" (fun () -> LoadedDataset.Load(loader.Name, path, options, cache)) (Some true) perPhase ]
+        let cacheFiles = Directory.GetFiles(cache, "*.msrcache")
+        let entry = cacheFiles |> Array.sumBy (fun p -> FileInfo(p).Length)
+        fprintfn out "\n%s on %s (%d cores, %s)\n" loader.Name path Environment.ProcessorCount
+            (Runtime.InteropServices.RuntimeInformation.FrameworkDescription)
+        fprintfn out "%s" (Tables.markdown [ "phase"; "rows"; "seconds"; "rows/s"; "peak WS MB"; "peak - start MB"; "managed heap MB"; "allocated MB" ] rows)
+        fprintfn out "\ncache entry: %s MB (%d file)" (f 1 (mb entry)) cacheFiles.Length
+        fprintfn out "peak WS: the process's peak working set %s; \"peak - start\" is that peak minus the working set when the phase began."
+            (if perPhase.Value then "during the phase (reset before each through /proc/self/clear_refs)" else "since process start (could not be reset per phase)")
+        fprintfn out "managed heap: GC heap right after the load, the dataset alive (its tensors live in native memory, counted in WS only); allocated: managed bytes allocated during the phase."
+        if keep then fprintfn out "kept: %s" work
+        0
+    finally
+        if not keep then
+            try Directory.Delete(work, true) with :? IOException -> ()
+
+let private train (out: TextWriter) (args: ParseResults<TrainBenchArgs>) =
+    let dataset = args.GetResult(TrainBenchArgs.Dataset, defaultValue = "synthetic")
+    let loader = DatasetRegistry.Get dataset
+    let rows = args.GetResult(TrainBenchArgs.Rows, defaultValue = 100_000)
+    if rows < 1 then invalidArg "rows" (sprintf "--rows must be >= 1, got %d" rows)
+    let models =
+        match args.TryGetResult Model with
+        | Some names -> names |> List.map (fun n -> (ModelRegistry.Get n).Name)
+        | None -> [ for m in ModelRegistry.All -> m.Name ]
+    args.TryGetResult Threads |> Option.iter TorchRuntime.SetThreadsOnce
+    let work = tempFolder ()
+    try
+        let path, dataOptions =
+            match args.TryGetResult TrainBenchArgs.Path with
+            | Some p -> p, []
+            | None when loader.Name = "synthetic" -> null, [ "rows", string rows ]
+            | None when loader.Name = "movielens" ->
+                MovieLensFileWriter.Write(work, int64 rows, 1)
+                work, []
+            | None -> invalidArg "path" (sprintf "bench train needs --path for dataset '%s'" loader.Name)
+        let trainer =
+            [ "epochs", string (args.GetResult(Epochs, defaultValue = 2))
+              yield! args.TryGetResult Batch_Size |> Option.map (fun b -> "batch_size", string b) |> Option.toList ]
+        let seed = args.GetResult(TrainBenchArgs.Seed, defaultValue = 2022L)
+        use data = LoadedDataset.Load(loader.Name, path, readOnlyDict dataOptions, null)
+        fprintfn out "%s: %d rows, %d scenarios; %d threads, %d cores; loaded in %s s\n" loader.Name data.Data.Count
+            data.Data.Schema.ScenarioCount TorchRuntime.Threads Environment.ProcessorCount (f 2 data.LoadSeconds)
+        let table =
+            [ for model in models ->
+                  let spec = RunSpec(loader.Name, path, readOnlyDict dataOptions, model, readOnlyDict [], readOnlyDict trainer, seed)
+                  let record = ExperimentRunner.Run(spec, data)
+                  if record.IsCompleted then
+                      let e = record.Efficiency
+                      [ model; string record.Parameters; string record.Training.EpochsRun; f 2 e.TrainSecondsPerEpoch
+                        f 0 e.TrainSamplesPerSecond; f 2 e.InferMillisecondsPerBatch; string e.InferBatchSize
+                        (let a = record.Test.Overall.Auc in if a.HasValue then f 4 a.Value else "-") ]
+                  else [ model; string record.Parameters; "failed"; "-"; "-"; "-"; "-"; record.Error ] ]
+        fprintfn out "%s" (Tables.markdown [ "model"; "parameters"; "epochs"; "train s/epoch"; "samples/s"; "infer ms/batch"; "batch"; "test AUC" ] table)
+        0
+    finally
+        try Directory.Delete(work, true) with :? IOException -> ()
+
+let run (out: TextWriter) (args: ParseResults<BenchArgs>) =
+    match args.GetSubCommand() with
+    | Load l -> load out l
+    | Train t -> train out t
