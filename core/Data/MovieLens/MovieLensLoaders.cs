@@ -42,6 +42,42 @@ static class MovieLensLayout
 
     public sealed record User(string Gender, string Age, string Occupation, string Zip);
 
+    /// <summary>The names a variant's rating file uses in error messages.</summary>
+    public sealed record RatingFileNames(string UserField, string ItemField, string ItemNoun, string UsersFile, string ItemsFile);
+
+    /// <summary>
+    /// Streams a ratings file (user, item, rating, timestamp) into a raw table, joining each row with its
+    /// user's attributes and its item's first genre; rating &gt; 3 is a click.
+    /// </summary>
+    public static RawTable ReadRatings(string path, DelimitedFormat format, IReadOnlyDictionary<string, User> users,
+        IReadOnlyDictionary<string, string?> genres, RatingFileNames names)
+    {
+        var table = new RawTable();
+        var c = new Columns(table);
+        table.Sources.Add(path);
+        using var r = DelimitedReader.Open(path, format, minFields: 4);
+        while (r.Read())
+        {
+            var at = r.Position;
+            var userId = r.Get(0);
+            var itemId = r.Get(1);
+            var rating = r.GetLong(2, "rating");
+            if (!users.TryGetValue(userId, out var u)) throw r.Error(names.UserField, $"user {userId} is not in {names.UsersFile}");
+            if (!genres.TryGetValue(itemId, out var genre)) throw r.Error(names.ItemField, $"{names.ItemNoun} {itemId} is not in {names.ItemsFile}");
+            c.User.Add(userId, at);
+            c.Movie.Add(itemId, at);
+            c.Gender.Add(u.Gender, at);
+            c.Occupation.Add(u.Occupation, at);
+            c.Zip.Add(u.Zip, at);
+            c.Category.Add(genre, at);
+            c.Age.Add(u.Age, at);
+            c.AgeValue.Add(double.Parse(u.Age, CultureInfo.InvariantCulture));
+            c.Label.Add(rating > 3 ? 1 : 0);
+            c.Timestamp.Add(r.GetLong(3, "timestamp"));
+        }
+        return table;
+    }
+
     /// <summary>The ML-1M age code of a raw age in years: &lt;18 → 1, 18-24 → 18, 25-34 → 25, 35-44 → 35, 45-49 → 45, 50-55 → 50, 56+ → 56.</summary>
     public static int AgeBin(long years) => years switch
     {
@@ -94,30 +130,8 @@ public sealed class MovieLens1MLoader : IDatasetLoader
                 genres[r.Get(0)] = g.Length == 0 ? null : g.Split('|')[0];
             }
 
-        var table = new RawTable();
-        var c = new MovieLensLayout.Columns(table);
-        var ratingsPath = LoaderSupport.File(folder, "ratings.dat");
-        table.Sources.Add(ratingsPath);
-        using (var r = DelimitedReader.Open(ratingsPath, format, minFields: 4))
-            while (r.Read())
-            {
-                var at = r.Position;
-                var userId = r.Get(0);
-                var movieId = r.Get(1);
-                var rating = r.GetLong(2, "rating");
-                if (!users.TryGetValue(userId, out var u)) throw r.Error("UserID", $"user {userId} is not in users.dat");
-                if (!genres.TryGetValue(movieId, out var genre)) throw r.Error("MovieID", $"movie {movieId} is not in movies.dat");
-                c.User.Add(userId, at);
-                c.Movie.Add(movieId, at);
-                c.Gender.Add(u.Gender, at);
-                c.Occupation.Add(u.Occupation, at);
-                c.Zip.Add(u.Zip, at);
-                c.Category.Add(genre, at);
-                c.Age.Add(u.Age, at);
-                c.AgeValue.Add(double.Parse(u.Age, CultureInfo.InvariantCulture));
-                c.Label.Add(rating > 3 ? 1 : 0);
-                c.Timestamp.Add(r.GetLong(3, "timestamp"));
-            }
+        var table = MovieLensLayout.ReadRatings(LoaderSupport.File(folder, "ratings.dat"), format, users, genres,
+            new("UserID", "MovieID", "movie", "users.dat", "movies.dat"));
         return DatasetEncoder.Encode("movielens", table, MovieLensLayout.Layout(history), options);
     }
 }
@@ -171,30 +185,8 @@ public sealed class MovieLens100KLoader : IDatasetLoader
                 genres[r.Get(0)] = first;
             }
 
-        var table = new RawTable();
-        var c = new MovieLensLayout.Columns(table);
-        var dataPath = LoaderSupport.File(folder, "u.data");
-        table.Sources.Add(dataPath);
-        using (var r = DelimitedReader.Open(dataPath, DelimitedFormat.HeaderlessTsv, minFields: 4))
-            while (r.Read())
-            {
-                var at = r.Position;
-                var userId = r.Get(0);
-                var itemId = r.Get(1);
-                var rating = r.GetLong(2, "rating");
-                if (!users.TryGetValue(userId, out var u)) throw r.Error("user id", $"user {userId} is not in u.user");
-                if (!genres.TryGetValue(itemId, out var genre)) throw r.Error("item id", $"item {itemId} is not in u.item");
-                c.User.Add(userId, at);
-                c.Movie.Add(itemId, at);
-                c.Gender.Add(u.Gender, at);
-                c.Occupation.Add(u.Occupation, at);
-                c.Zip.Add(u.Zip, at);
-                c.Category.Add(genre, at);
-                c.Age.Add(u.Age, at);
-                c.AgeValue.Add(double.Parse(u.Age, CultureInfo.InvariantCulture));
-                c.Label.Add(rating > 3 ? 1 : 0);
-                c.Timestamp.Add(r.GetLong(3, "timestamp"));
-            }
+        var table = MovieLensLayout.ReadRatings(LoaderSupport.File(folder, "u.data"), DelimitedFormat.HeaderlessTsv, users, genres,
+            new("user id", "item id", "item", "u.user", "u.item"));
         return DatasetEncoder.Encode("movielens-100k", table, MovieLensLayout.Layout(history), options);
     }
 }
