@@ -5,7 +5,7 @@
 // (two-sided Welch t-test, p < 0.05).
 //
 //   dotnet build dsl/Msr.Cli -c Release
-//   dotnet fsi experiments/table3.fsx -- movielens /data/ml-1m [--seeds 10] [--epochs 100]
+//   dotnet fsi experiments/table3.fsx -- movielens /data/ml-1m [--seeds 10] [--epochs 100] [--results DIR]
 //
 // Results go to results/table3-<dataset>; re-running resumes. The LaTeX, CSV, JSON and HTML
 // forms of the table come from `msr report results/table3-<dataset> --format latex|csv|json|html`.
@@ -17,15 +17,20 @@
 open Msr.Dsl
 
 let args = fsi.CommandLineArgs |> Array.skip 1 |> List.ofArray
-let rec option name fallback = function
-    | flag :: value :: _ when flag = name -> int value
-    | _ :: rest -> option name fallback rest
+let rec text name fallback = function
+    | flag :: value :: _ when flag = name -> value
+    | _ :: rest -> text name fallback rest
     | [] -> fallback
-let positional = args |> List.filter (fun a -> not (a.StartsWith "--")) |> List.filter (fun a -> not (System.Char.IsDigit a.[0]))
+let option name (fallback: int) args = int (text name (string fallback) args)
+let rec positionals = function
+    | (flag: string) :: _ :: rest when flag.StartsWith "--" -> positionals rest
+    | value :: rest -> value :: positionals rest
+    | [] -> []
+let positional = positionals args
 let datasetName, path =
     match positional with
     | [ name; path ] -> name, path
-    | _ -> failwith "usage: dotnet fsi experiments/table3.fsx -- <dataset> <path> [--seeds N] [--epochs N]"
+    | _ -> failwith "usage: dotnet fsi experiments/table3.fsx -- <dataset> <path> [--seeds N] [--epochs N] [--results DIR]"
 let seedCount = option "--seeds" 10 args
 
 let study =
@@ -34,7 +39,7 @@ let study =
         compare [ "SharedBottom"; "MMoE"; "PLE"; "STAR" ]
         seeds [ 2022 .. 2022 + seedCount - 1 ]
         epochs (option "--epochs" 100 args)
-        resultsIn ("results/table3-" + datasetName)
+        resultsIn (text "--results" ("results/table3-" + datasetName) args)
     }
 
 let result = Execution.run study
