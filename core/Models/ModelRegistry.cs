@@ -13,6 +13,7 @@ public static class ModelRegistry
         new("MMoE", "Multi-gate mixture of experts, one gate and tower per scenario", (c, o) => new Mmoe(c, o)),
         new("PLE", "Progressive layered extraction, one CGC level: per-scenario and shared experts", (c, o) => new Ple(c, o)),
         new("STAR", "Star topology FCN: shared ⊙ scenario weights, whole-batch normalisation, auxiliary net", (c, o) => new Star(c, o)),
+        new("STAR-Paper", "STAR as its paper describes it: partitioned normalisation, plain star FCN, auxiliary net on the scenario", (c, o) => new StarPaper(c, o)),
     ];
 
     public static IReadOnlyList<ModelEntry> All => Entries;
