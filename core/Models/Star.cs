@@ -20,15 +20,6 @@ namespace Msr.Core.Models;
 /// </remarks>
 public sealed class Star : ScenarioModel
 {
-    static readonly Dictionary<string, int[]> FcnDims = new()
-    {
-        ["movielens"] = [128, 64, 32], ["kuairand"] = [128, 64, 32], ["aliccp"] = [256, 128, 64, 32, 16, 8],
-        ["amazon"] = [128, 64, 32], ["douban"] = [128, 64, 32], ["mind"] = [128, 64, 32],
-    };
-    static readonly Dictionary<string, int[]> AuxDims = new()
-    {
-        ["movielens"] = [32], ["kuairand"] = [32], ["aliccp"] = [16], ["amazon"] = [32], ["douban"] = [32], ["mind"] = [32],
-    };
     const double NormEpsilon = 1e-6;
 
     readonly FeatureEmbedding embedding;
@@ -40,8 +31,8 @@ public sealed class Star : ScenarioModel
 
     public Star(ModelContext context, Settings options) : base("STAR")
     {
-        var fcnDims = options.Dims("fcn_dims", context.ForPreset(FcnDims));
-        var auxDims = options.Dims("aux_dims", context.ForPreset(AuxDims));
+        var fcnDims = options.Dims("fcn_dims", context.ForPreset(StarPresets.FcnDims));
+        var auxDims = options.Dims("aux_dims", context.ForPreset(StarPresets.AuxDims));
         embedding = new FeatureEmbedding(context.Schema, EmbeddingInputs.Default);
         int[] widths = [embedding.OutputDim, .. fcnDims, 1];
         shared = new StarWeights(widths, "shared");
@@ -62,6 +53,20 @@ public sealed class Star : ScenarioModel
         var logit = ScenarioMerge.MaskMerge(perScenario, batch.Scenario) + auxLogit;
         return sigmoid(logit).squeeze(1);
     }
+}
+
+/// <summary>STAR's per-dataset layer widths (spec §4.4 table), shared by <see cref="Star"/> and <see cref="StarPaper"/>.</summary>
+internal static class StarPresets
+{
+    public static readonly Dictionary<string, int[]> FcnDims = new()
+    {
+        ["movielens"] = [128, 64, 32], ["kuairand"] = [128, 64, 32], ["aliccp"] = [256, 128, 64, 32, 16, 8],
+        ["amazon"] = [128, 64, 32], ["douban"] = [128, 64, 32], ["mind"] = [128, 64, 32],
+    };
+    public static readonly Dictionary<string, int[]> AuxDims = new()
+    {
+        ["movielens"] = [32], ["kuairand"] = [32], ["aliccp"] = [16], ["amazon"] = [32], ["douban"] = [32], ["mind"] = [32],
+    };
 }
 
 /// <summary>Raw weight matrices and biases of a star FCN (shared or one scenario's).</summary>

@@ -16,15 +16,6 @@ namespace Msr.Core.Models;
 /// </summary>
 public sealed class StarPaper : ScenarioModel
 {
-    static readonly Dictionary<string, int[]> FcnDims = new()
-    {
-        ["movielens"] = [128, 64, 32], ["kuairand"] = [128, 64, 32], ["aliccp"] = [256, 128, 64, 32, 16, 8],
-        ["amazon"] = [128, 64, 32], ["douban"] = [128, 64, 32], ["mind"] = [128, 64, 32],
-    };
-    static readonly Dictionary<string, int[]> AuxDims = new()
-    {
-        ["movielens"] = [32], ["kuairand"] = [32], ["aliccp"] = [16], ["amazon"] = [32], ["douban"] = [32], ["mind"] = [32],
-    };
 
     readonly FeatureEmbedding embedding;
     readonly PartitionedNorm norm;
@@ -39,8 +30,8 @@ public sealed class StarPaper : ScenarioModel
 
     public StarPaper(ModelContext context, Settings options) : base("STAR-Paper")
     {
-        var fcnDims = options.Dims("fcn_dims", context.ForPreset(FcnDims));
-        var auxDims = options.Dims("aux_dims", context.ForPreset(AuxDims));
+        var fcnDims = options.Dims("fcn_dims", context.ForPreset(StarPresets.FcnDims));
+        var auxDims = options.Dims("aux_dims", context.ForPreset(StarPresets.AuxDims));
         int s = context.ScenarioCount;
         embedding = new FeatureEmbedding(context.Schema, EmbeddingInputs.Default);
         int d = embedding.OutputDim;
