@@ -69,7 +69,7 @@ public static class TorchRuntime
         {
             if (_threads == threads) return;
             if (_threads is { } set)
-                throw new InvalidOperationException($"CPU threads were already set to {set} in this process; cannot change to {threads}.");
+                throw new ThreadCountConflictException(set, threads);
             EnsureNativeLoaded();
             TorchSharp.torch.set_num_threads(threads);
             _threads = threads;
@@ -126,4 +126,12 @@ public static class TorchRuntime
                 "Reference Msr's built output folder (dotnet build) rather than a read-only package cache.", e);
         }
     }
+}
+
+/// <summary>libtorch's CPU thread count was already set to another value in this process (it is per process).</summary>
+public sealed class ThreadCountConflictException(int set, int requested)
+    : InvalidOperationException($"CPU threads were already set to {set} in this process; cannot change to {requested}.")
+{
+    public int Set { get; } = set;
+    public int Requested { get; } = requested;
 }

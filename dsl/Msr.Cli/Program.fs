@@ -224,7 +224,7 @@ let execute (argv: string[]) (out: TextWriter) (err: TextWriter) =
     | :? Msr.Core.Features.DataFormatException as e ->
         fprintfn err "error: %s" e.Message
         2
-    | :? InvalidOperationException as e when e.Message.Contains "threads were already set" ->
+    | :? ThreadCountConflictException as e ->
         // libtorch's thread count is per process; an embedding host that set another one gets a clear message.
         fprintfn err "error: %s" e.Message
         2

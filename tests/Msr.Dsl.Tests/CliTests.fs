@@ -119,6 +119,14 @@ let cli =
                 Expect.stringContains out s "in the output"
             Expect.isFalse (out.Contains "| MMoE") "only the models asked for"
         }
+        test "a thread count other than the one this process already uses is a clear error" {
+            // Every in-process caller uses the core count (idempotent); asking for another must not crash.
+            Msr.Core.Native.TorchRuntime.SetThreadsOnce Environment.ProcessorCount
+            let other = string (Environment.ProcessorCount + 1)
+            let code, _, err = msr [ "train"; "-d"; "synthetic"; "-m"; "star"; "--threads"; other; "--data"; "rows=500" ]
+            Expect.equal code 2 "exit 2"
+            Expect.stringContains err "threads were already set" "says why"
+        }
         testList "bad input exits 2 with a clear message" [
             for args, expected in
                 [ [ "train"; "--dataset"; "synthetic"; "--model"; "starr" ], "unknown model 'starr'"
