@@ -20,10 +20,16 @@ public static class DatasetCache
     const int FormatVersion = 1;
 
     /// <summary>Returns the cached dataset for this request, or loads it with <paramref name="loader"/> and caches it.</summary>
-    public static ScenarioDataset Load(IDatasetLoader loader, DatasetRequest request, string cacheDirectory, bool contentHash = false)
+    public static ScenarioDataset Load(IDatasetLoader loader, DatasetRequest request, string cacheDirectory, bool contentHash = false) =>
+        Load(loader, request, cacheDirectory, out _, contentHash);
+
+    /// <summary>As <see cref="Load(IDatasetLoader, DatasetRequest, string, bool)"/>; <paramref name="fromCache"/> says whether the entry answered.</summary>
+    public static ScenarioDataset Load(IDatasetLoader loader, DatasetRequest request, string cacheDirectory, out bool fromCache, bool contentHash = false)
     {
         var path = EntryPath(loader, request, cacheDirectory, contentHash);
-        if (File.Exists(path) && TryRead(path) is { } cached) return cached;
+        var cached = File.Exists(path) ? TryRead(path) : null;
+        fromCache = cached is not null;
+        if (cached is not null) return cached;
         var dataset = loader.Load(request);
         Directory.CreateDirectory(cacheDirectory);
         Write(dataset, path);

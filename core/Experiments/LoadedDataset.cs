@@ -56,10 +56,7 @@ public sealed class LoadedDataset : IDisposable
         // The cache key covers the options as given; the options as resolved (defaults included) are kept
         // beside the entry, so a warm load writes the same record as a cold one.
         var resolvedFile = DatasetCache.EntryPath(loader, request, cacheDirectory) + ".options.json";
-        var cached = DatasetCache.Load(loader, request, cacheDirectory);
-        // Every loader reads its options (at least the shared encoder options) before touching files,
-        // so options nobody read mean the cache answered.
-        bool fromCache = settings.Resolved.Count == 0;
+        var cached = DatasetCache.Load(loader, request, cacheDirectory, out bool fromCache);
         IReadOnlyDictionary<string, string> resolved;
         if (!fromCache)
         {
