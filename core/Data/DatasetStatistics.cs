@@ -126,21 +126,24 @@ public sealed record DatasetStatistics(
     {
         var sb = new StringBuilder();
         sb.AppendLine($"## {Dataset}").AppendLine();
-        sb.AppendLine($"| Scenario | Name | Interactions | Share | Users ({UserFeature}) | Items ({ItemFeature}) | Positive rate |");
-        sb.AppendLine("|---|---|---:|---:|---:|---:|---:|");
-        foreach (var x in Scenarios.Append(Overall))
-            sb.AppendLine($"| {(x.Scenario < 0 ? "all" : $"S{x.Scenario}")} | {x.Name} | {N(x.Interactions)} | " +
-                          $"{F(Overall.Interactions == 0 ? 0 : (double)x.Interactions / Overall.Interactions, "0.000")} | {N(x.Users)} | {N(x.Items)} | {F(x.PositiveRate)} |");
+        sb.Append(MarkdownTable.Render(
+            ["Scenario", "Name", "Interactions", "Share", $"Users ({UserFeature})", $"Items ({ItemFeature})", "Positive rate"],
+            Scenarios.Append(Overall).Select(x => (IReadOnlyList<string>)
+            [
+                x.Scenario < 0 ? "all" : $"S{x.Scenario}", x.Name, N(x.Interactions),
+                F(Overall.Interactions == 0 ? 0 : (double)x.Interactions / Overall.Interactions, "0.000"), N(x.Users), N(x.Items), F(x.PositiveRate),
+            ]),
+            [false, false, true, true, true, true, true]));
         sb.AppendLine();
         sb.AppendLine($"Coefficient of variation of scenario sizes: {F(CoefficientOfVariation)} (sample std / mean, as the benchmark's Table 7; " +
                       $"population std / mean: {F(PopulationCoefficientOfVariation)}).");
         void Matrix(string title, long[,] m)
         {
             sb.AppendLine().AppendLine($"{title} (diagonal: the scenario's own count)").AppendLine();
-            sb.AppendLine("| | " + string.Join(" | ", Scenarios.Select(x => $"S{x.Scenario}")) + " |");
-            sb.AppendLine("|---|" + string.Concat(Scenarios.Select(_ => "---:|")));
-            for (int a = 0; a < Scenarios.Count; a++)
-                sb.AppendLine($"| S{a} | " + string.Join(" | ", Enumerable.Range(0, Scenarios.Count).Select(b => N(m[a, b]))) + " |");
+            sb.Append(MarkdownTable.Render(
+                ["", .. Scenarios.Select(x => $"S{x.Scenario}")],
+                Enumerable.Range(0, Scenarios.Count).Select(a => (IReadOnlyList<string>)[$"S{a}", .. Enumerable.Range(0, Scenarios.Count).Select(b => N(m[a, b]))]),
+                [false, .. Scenarios.Select(_ => true)]));
         }
         Matrix("Users shared between scenarios", SharedUsers);
         Matrix("Items shared between scenarios", SharedItems);

@@ -59,12 +59,9 @@ public static class MarkdownRenderer
         return sb.ToString().TrimEnd() + "\n";
     }
 
-    private static void AppendTable(StringBuilder sb, IReadOnlyList<string> header, IReadOnlyList<IReadOnlyList<string>> rows)
-    {
-        sb.Append("| ").Append(string.Join(" | ", header)).Append(" |\n");
-        sb.Append("|---").Append(string.Concat(Enumerable.Repeat("|---:", header.Count - 1))).Append("|\n");
-        foreach (var r in rows) sb.Append("| ").Append(string.Join(" | ", r)).Append(" |\n");
-    }
+    // Model names left, every value column right.
+    private static void AppendTable(StringBuilder sb, IReadOnlyList<string> header, IReadOnlyList<IReadOnlyList<string>> rows) =>
+        sb.Append(MarkdownTable.Render(header, rows, [false, .. Enumerable.Repeat(true, header.Count - 1)]));
 
     /// <summary>Escapes the characters that would break a pipe table or start emphasis.</summary>
     internal static string Escape(string text) =>

@@ -11,21 +11,9 @@ let private inv (x: float) (digits: int) = x.ToString("F" + string digits, Cultu
 
 let private opt digits (x: Nullable<float>) = if x.HasValue then inv x.Value digits else "–"
 
-let private looksNumeric (cell: string) =
-    cell.Length > 0 && (Char.IsDigit cell.[0] || cell.[0] = '–' || (cell.[0] = '-' && cell.Length > 1 && Char.IsDigit cell.[1]))
-
-/// Renders rows as a Markdown pipe table with aligned columns: numeric columns right, text left.
+/// Renders rows as a Markdown pipe table padded into aligned columns: numeric columns right, text left.
 let markdown (header: string list) (rows: string list list) =
-    let widths =
-        header |> List.mapi (fun i h -> (3 :: h.Length :: (rows |> List.map (fun r -> r.[i].Length))) |> List.max)
-    let right = header |> List.mapi (fun i _ -> not rows.IsEmpty && rows |> List.forall (fun r -> looksNumeric r.[i]))
-    let line cells =
-        cells
-        |> List.mapi (fun i (c: string) -> if right.[i] then c.PadLeft widths.[i] else c.PadRight widths.[i])
-        |> String.concat " | "
-        |> sprintf "| %s |"
-    let rule = widths |> List.mapi (fun i w -> if right.[i] then String('-', w - 1) + ":" else String('-', w)) |> String.concat " | " |> sprintf "| %s |"
-    String.concat "\n" [ line header; rule; yield! rows |> List.map line ]
+    Msr.Core.MarkdownTable.Render(List.toArray header, rows |> List.map (fun r -> List.toArray r :> Collections.Generic.IReadOnlyList<string>), padded = true).TrimEnd('\n')
 
 /// Per-scenario metrics of one evaluation: rows, positive rate, AUC, logloss.
 let evaluation (e: Evaluation) =
