@@ -1,3 +1,4 @@
+using Msr.Core.Common;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -33,6 +34,23 @@ public sealed class DatasetSplit : IDisposable
         long nTrain = (long)Math.Floor(trainFraction * rows), nVal = (long)Math.Floor(validationFraction * rows);
         return new DatasetSplit(perm.narrow(0, 0, nTrain).clone(), perm.narrow(0, nTrain, nVal).clone(),
             perm.narrow(0, nTrain + nVal, rows - nTrain - nVal).clone());
+    }
+
+    /// <summary>
+    /// scikit-learn's <c>train_test_split(rows, test_size=testFraction, random_state=randomState)</c> (shuffled):
+    /// ⌈testFraction·N⌉ test rows and the rest train, both taken from <c>RandomState(randomState).permutation(N)</c>
+    /// (test first, then train) and kept in permutation order, as the returned frames are. The reference benchmark
+    /// made Ali-CCP's validation and test halves this way (spec §3.3); <see cref="NumpyRandomState"/> reproduces it
+    /// row for row.
+    /// </summary>
+    public static (int[] Train, int[] Test) ScikitLearnTrainTest(int rows, double testFraction, long randomState)
+    {
+        if (rows < 2) throw new ArgumentException($"cannot split {rows} rows into two non-empty parts", nameof(rows));
+        if (testFraction is <= 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(testFraction), testFraction, "must lie strictly between 0 and 1");
+        int nTest = (int)Math.Ceiling(testFraction * rows);
+        if (nTest >= rows) throw new ArgumentException($"test fraction {testFraction} of {rows} rows leaves no training row");
+        var permutation = new NumpyRandomState(randomState).Permutation(rows);
+        return (permutation[nTest..], permutation[..nTest]);
     }
 
     public void Dispose()

@@ -51,4 +51,36 @@ public sealed class DatasetSplitTests
         Assert.Throws<ArgumentException>(() => DatasetSplit.Random(100, 1, 0.9, 0.1));
         Assert.Throws<ArgumentException>(() => DatasetSplit.Random(100, 1, 0.8, 0));
     }
+
+    // Expected: scikit-learn 1.2.1 (Debian python3-sklearn), train_test_split(np.arange(n), test_size=0.5, random_state=2022).
+    [Theory]
+    [InlineData(2, new[] { 1 }, new[] { 0 })]
+    [InlineData(3, new[] { 1 }, new[] { 2, 0 })]
+    [InlineData(10, new[] { 6, 9, 8, 1, 0 }, new[] { 4, 7, 3, 5, 2 })]
+    public void Scikit_learn_train_test_split_is_reproduced_row_for_row(int n, int[] train, int[] test)
+    {
+        var split = DatasetSplit.ScikitLearnTrainTest(n, 0.5, 2022);
+        Assert.Equal(train, split.Train);
+        Assert.Equal(test, split.Test);
+    }
+
+    [Fact]
+    public void Scikit_learn_split_of_a_large_table_matches_in_size_head_and_weighted_sums()
+    {
+        var (train, test) = DatasetSplit.ScikitLearnTrainTest(100_003, 0.5, 2022);
+        Assert.Equal((50_001, 50_002), (train.Length, test.Length)); // test gets the ceiling
+        Assert.Equal([72329, 48760, 72118, 40835, 13097], train[..5]);
+        Assert.Equal([13274, 58842, 53422, 66637, 52666], test[..5]);
+        // Σ (position + 1) · index: any displaced row changes it.
+        Assert.Equal(62_471_572_930_017L, train.Select((v, i) => (long)v * (i + 1)).Sum());
+        Assert.Equal(62_463_586_465_395L, test.Select((v, i) => (long)v * (i + 1)).Sum());
+    }
+
+    [Fact]
+    public void Scikit_learn_split_rejects_what_scikit_learn_rejects()
+    {
+        Assert.Throws<ArgumentException>(() => DatasetSplit.ScikitLearnTrainTest(1, 0.5, 2022));
+        Assert.Throws<ArgumentOutOfRangeException>(() => DatasetSplit.ScikitLearnTrainTest(10, 1.0, 2022));
+        Assert.Throws<ArgumentException>(() => DatasetSplit.ScikitLearnTrainTest(2, 0.99, 2022)); // no training row left
+    }
 }
