@@ -54,15 +54,40 @@ public sealed record EncodingOptions(EncoderMode Mode = EncoderMode.Transductive
     }
 }
 
+/// <summary>
+/// A split fixed by the data itself: raw row indices of the train, validation and test parts, each in the order the
+/// part is to be read (Ali-CCP's files, or its test file halved by a seeded shuffle). Every raw row is in one part.
+/// </summary>
+public sealed record PredefinedParts(int[] Train, int[] Validation, int[] Test)
+{
+    /// <summary>Three consecutive blocks of rows: the first <paramref name="train"/>, then validation, then test.</summary>
+    public static PredefinedParts Consecutive(int train, int validation, int test) =>
+        new([.. Enumerable.Range(0, train)], [.. Enumerable.Range(train, validation)], [.. Enumerable.Range(train + validation, test)]);
+
+    /// <summary>Throws unless the parts hold each of the table's <paramref name="rows"/> raw rows exactly once.</summary>
+    public void CheckCovers(int rows)
+    {
+        var seen = new bool[rows];
+        foreach (var r in Train.Concat(Validation).Concat(Test))
+        {
+            if ((uint)r >= (uint)rows) throw new ArgumentException($"predefined split names row {r}, but the table has {rows} rows");
+            if (seen[r]) throw new ArgumentException($"predefined split names row {r} twice");
+            seen[r] = true;
+        }
+        if (Train.Length + Validation.Length + Test.Length != rows)
+            throw new ArgumentException($"predefined split covers {Train.Length + Validation.Length + Test.Length} of {rows} rows");
+    }
+}
+
 /// <summary>Turns a raw table and its column roles into an encoded <see cref="ScenarioDataset"/>.</summary>
 public static class DatasetEncoder
 {
     /// <summary>
     /// Applies the scenario rule (dropping rows outside it), fits the encoders (on all kept rows, or on the training
-    /// rows in train-only mode) and builds the dataset. <paramref name="partOfRow"/> (0 train, 1 validation, 2 test per
-    /// raw row) gives a predefined split such as Ali-CCP's.
+    /// rows in train-only mode) and builds the dataset. <paramref name="parts"/> gives a predefined split such as
+    /// Ali-CCP's; rows the scenario rule drops are dropped from it too.
     /// </summary>
-    public static ScenarioDataset Encode(string name, RawTable table, TableLayout layout, EncodingOptions options, byte[]? partOfRow = null)
+    public static ScenarioDataset Encode(string name, RawTable table, TableLayout layout, EncodingOptions options, PredefinedParts? parts = null)
     {
         table.CheckAligned();
         var assignment = layout.Scenario.Apply(table);
@@ -70,17 +95,19 @@ public static class DatasetEncoder
         for (int i = 0; i < assignment.PerRow.Length; i++) if (assignment.PerRow[i] >= 0) kept.Add(i);
         int n = kept.Count;
         if (n == 0) throw new DataFormatException(table.SourceText, 0, layout.Scenario.Column, "no rows left after the scenario rule");
-        if (partOfRow is not null && partOfRow.Length != table.RowCount) throw new ArgumentException("partOfRow must have one entry per raw row");
+        parts?.CheckCovers(table.RowCount);
 
         // Which rows (raw indices) the encoders are fitted on.
         int[]? fitRows = null;
         DatasetSplit? split = null;
         long[]? trainIdx = null, valIdx = null, testIdx = null;
-        if (partOfRow is not null)
+        if (parts is not null)
         {
-            trainIdx = Enumerable.Range(0, n).Where(j => partOfRow[kept[j]] == 0).Select(j => (long)j).ToArray();
-            valIdx = Enumerable.Range(0, n).Where(j => partOfRow[kept[j]] == 1).Select(j => (long)j).ToArray();
-            testIdx = Enumerable.Range(0, n).Where(j => partOfRow[kept[j]] == 2).Select(j => (long)j).ToArray();
+            var keptIndex = new int[table.RowCount];
+            Array.Fill(keptIndex, -1);
+            for (int j = 0; j < n; j++) keptIndex[kept[j]] = j;
+            long[] Kept(int[] rawRows) => [.. rawRows.Select(r => (long)keptIndex[r]).Where(j => j >= 0)];
+            (trainIdx, valIdx, testIdx) = (Kept(parts.Train), Kept(parts.Validation), Kept(parts.Test));
         }
         else if (options.Mode == EncoderMode.TrainOnly)
         {

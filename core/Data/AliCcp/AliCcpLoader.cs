@@ -31,7 +31,7 @@ public sealed class AliCcpLoader : IDatasetLoader
         var folder = LoaderSupport.Folder(request, Name);
 
         var table = new RawTable();
-        var parts = new List<byte>();
+        var rowsPerPart = new int[3];
         ColumnRead[] columns =
         [
             .. SparseColumns.Select(c => new ColumnRead(c, ReadAs.Number)),
@@ -43,14 +43,13 @@ public sealed class AliCcpLoader : IDatasetLoader
         for (byte part = 0; part < 3; part++)
         {
             var file = LoaderSupport.File(folder, $"ali_ccp_{names[part]}.csv", $"ali_ccp_{names[part]}_sample.csv");
-            int rows = RawTableReader.Append(table, file, DelimitedFormat.Csv, columns);
-            parts.AddRange(Enumerable.Repeat(part, rows));
+            rowsPerPart[part] = RawTableReader.Append(table, file, DelimitedFormat.Csv, columns);
         }
         var layout = new TableLayout(
             [.. SparseColumns.Select(c => new SparseInput(c, SparseEncoding.Identity))],
             [.. DenseColumns.Select(c => new DenseInput(c, Scale: false, RoundToHalf: half))],
             "click",
             ScenarioRule.Fixed("scenario_301", ["1", "2", "3"], OutsideRows.Error, ["301=1", "301=2", "301=3"]));
-        return DatasetEncoder.Encode(Name, table, layout, options, [.. parts]);
+        return DatasetEncoder.Encode(Name, table, layout, options, PredefinedParts.Consecutive(rowsPerPart[0], rowsPerPart[1], rowsPerPart[2]));
     }
 }

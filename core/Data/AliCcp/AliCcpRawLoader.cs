@@ -13,9 +13,9 @@ namespace Msr.Core.Data.AliCcp;
 /// times in the <b>training</b> file, numbered 1…n in order of first appearance; others and absent fields are 0
 /// (vocabulary = max id + 1). The 8 dense fields are the value parts of 109_14, 110_14, 127_14, 150_14, 508, 509,
 /// 702, 853 (absent = 0), MinMax-scaled over all rows and rounded through float16 (<c>half_precision</c>).
-/// Scenario = the encoded id of field 301 {1→0, 2→1, 3→2}. Split: the training file, then the test file cut 50/50
-/// into validation and test by a permutation seeded with <c>split_seed</c> (default 2022). That permutation is
-/// TorchSharp's, not scikit-learn's, so the halves differ from the reference's (the sizes match).
+/// Scenario = the encoded id of field 301 {1→0, 2→1, 3→2}. Split: the training file, then the test file cut into
+/// validation and test exactly as scikit-learn's <c>train_test_split(test_size=0.5, random_state=split_seed)</c> does
+/// (default 2022, the reference's): the same rows in the same order (<see cref="DatasetSplit.ScikitLearnTrainTest"/>).
 /// </summary>
 public sealed class AliCcpRawLoader : IDatasetLoader
 {
@@ -90,22 +90,20 @@ public sealed class AliCcpRawLoader : IDatasetLoader
             foreach (var code in codes) column.Add(code >= 0 ? id[code] : 0);
         }
 
-        // Official test file → validation / test halves.
-        var partOfRow = new byte[n];
+        // Official test file → validation / test halves, as the reference's train_test_split(test, test_size=0.5,
+        // random_state=2022) made them: same rows, same order.
         int testRows = n - trainRows;
-        if (testRows > 0)
-        {
-            using var generator = new TorchSharp.torch.Generator((ulong)options.SplitSeed);
-            var perm = TorchSharp.torch.randperm(testRows, generator: generator).data<long>().ToArray();
-            for (int i = 0; i < testRows; i++) partOfRow[trainRows + perm[i]] = (byte)(i < testRows / 2 ? 1 : 2);
-        }
+        if (testRows < 2) throw new DataFormatException(table.Sources[1], 0, null, $"{testRows} test sample(s) left; at least 2 are needed to cut validation and test");
+        var (validation, test) = DatasetSplit.ScikitLearnTrainTest(testRows, 0.5, options.SplitSeed);
+        var parts = new PredefinedParts([.. Enumerable.Range(0, trainRows)],
+            [.. validation.Select(i => trainRows + i)], [.. test.Select(i => trainRows + i)]);
 
         var layout = new TableLayout(
             [.. fields.Select(f => new SparseInput(f, SparseEncoding.Identity))],
             [.. AliCcpLoader.DenseColumns.Select(d => new DenseInput(d, Scale: true, RoundToHalf: half))],
             "click",
             ScenarioRule.Fixed("301", ["1", "2", "3"], OutsideRows.Error, ["301=1", "301=2", "301=3"]));
-        return DatasetEncoder.Encode(Name, table, layout, options, partOfRow);
+        return DatasetEncoder.Encode(Name, table, layout, options, parts);
     }
 
     sealed record Shared(string?[] Ids, double[] Values);

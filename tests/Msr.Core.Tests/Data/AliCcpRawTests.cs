@@ -55,8 +55,31 @@ public class AliCcpRawTests
         Assert.Equal(1f, dense[0]); // D109_14 = 2.0 (the last entry's value) → MinMax 1
         var split = ds.PredefinedSplit!;
         Assert.Equal([0L, 1, 2, 3], split.Train.data<long>().ToArray());
-        Assert.Equal(2, split.Validation.shape[0]);
-        Assert.Equal([4L, 5, 6, 7], split.Validation.data<long>().ToArray().Concat(split.Test.data<long>().ToArray()).Order());
+        // The test file's 4 kept rows (dataset rows 4..7) halved as train_test_split(test_size=0.5, random_state=2022).
+        Assert.Equal([4L, 5], split.Validation.data<long>().ToArray());
+        Assert.Equal([6L, 7], split.Test.data<long>().ToArray());
+    }
+
+    [Fact]
+    public void Split_seed_reorders_the_halves_as_scikit_learn_does()
+    {
+        using var dir = new TempDir();
+        Write(dir);
+        using var ds = DatasetRegistry.Load("aliccp-raw", dir.Path, new Settings([new("min_count", "1"), new("split_seed", "7")]));
+        // scikit-learn: train_test_split(np.arange(4), test_size=0.5, random_state=7) → [0, 3], [2, 1].
+        Assert.Equal([4L, 7], ds.PredefinedSplit!.Validation.data<long>().ToArray());
+        Assert.Equal([6L, 5], ds.PredefinedSplit!.Test.data<long>().ToArray());
+    }
+
+    [Fact]
+    public void A_test_file_with_fewer_than_two_kept_samples_cannot_be_halved()
+    {
+        using var dir = new TempDir();
+        Write(dir);
+        dir.Write("sample_skeleton_test.csv", Sample(6, 1, 0, "cc", ("205", "i1", 1), ("301", "p1", 1)) + "\n");
+        var e = Assert.Throws<DataFormatException>(() => DatasetRegistry.Load("aliccp-raw", dir.Path, new Settings([new("min_count", "1")])));
+        Assert.EndsWith("sample_skeleton_test.csv", e.File);
+        Assert.Contains("at least 2", e.Message);
     }
 
     [Fact]
