@@ -9,7 +9,7 @@ namespace Msr.Core.Data;
 
 /// <summary>
 /// A binary columnar cache of encoded datasets. An entry is keyed by a SHA-256 of the loader name, the loader
-/// options, the cache format version and the input files (full path, size and last-write time of each file under
+/// options, the cache format version, the build of the loader's code and the input files (full path, size and last-write time of each file under
 /// the request path; or their contents with <c>contentHash</c>), so changing a file or an option misses the cache.
 /// Entries are written to a temporary file and renamed into place: a failed or interrupted write leaves no entry.
 /// An unreadable entry is treated as a miss and rewritten.
@@ -50,6 +50,10 @@ public static class DatasetCache
         using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         void Add(string s) => sha.AppendData(Encoding.UTF8.GetBytes(s + "\n"));
         Add($"{Magic} v{FormatVersion} {loader.Name}");
+        // The build of the loader and of the encoders: a fix to either must not be hidden behind an old entry.
+        // Builds are deterministic, so the module version id changes only when their code does.
+        foreach (var assembly in new[] { typeof(DatasetCache).Assembly, loader.GetType().Assembly }.Distinct())
+            Add($"code {assembly.ManifestModule.ModuleVersionId}");
         foreach (var (k, v) in request.Options.Given.OrderBy(kv => kv.Key, StringComparer.Ordinal)) Add($"option {k}={v}");
         if (request.Path is { } p)
         {

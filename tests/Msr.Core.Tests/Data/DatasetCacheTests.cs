@@ -71,6 +71,18 @@ public class DatasetCacheTests
     }
 
     [Fact]
+    public void A_loader_from_another_build_gets_another_key()
+    {
+        using var dir = new TempDir();
+        WriteMl(dir);
+        var request = new DatasetRequest(Path.Combine(dir.Path, "data"), new Settings([]));
+        var core = DatasetRegistry.Get("movielens");
+        // Same name, options and files; the wrapper's code lives in this test assembly, a different build.
+        Assert.Equal(DatasetCache.Key(core, request), DatasetCache.Key(core, request));
+        Assert.NotEqual(DatasetCache.Key(core, request), DatasetCache.Key(new CountingLoader(core), request));
+    }
+
+    [Fact]
     public void Failed_load_leaves_no_entry_and_a_truncated_entry_is_reloaded()
     {
         using var dir = new TempDir();
