@@ -83,4 +83,18 @@ public sealed class DatasetSplitTests
         Assert.Throws<ArgumentOutOfRangeException>(() => DatasetSplit.ScikitLearnTrainTest(10, 1.0, 2022));
         Assert.Throws<ArgumentException>(() => DatasetSplit.ScikitLearnTrainTest(2, 0.99, 2022)); // no training row left
     }
+
+    // Expected: PyTorch 1.13 (Debian python3-torch), torch.manual_seed(seed); p = torch.randperm(n): the first six
+    // entries and Σ (position + 1) · p. The reference benchmark splits exactly so (spec §2.1); 1,000,209 is ML-1M.
+    [Theory]
+    [InlineData(10L, new long[] { 1, 8, 7, 9, 5, 2 }, 219L)]
+    [InlineData(100_003L, new long[] { 93738, 65537, 15541, 9779, 84122, 70272 }, 250_025_971_290_491L)]
+    [InlineData(1_000_209L, new long[] { 186581, 553229, 993581, 755961, 879623, 324758 }, 250_030_767_429_036_504L)]
+    public void Random_split_is_the_reference_permutation_of_pytorch(long n, long[] head, long weightedSum)
+    {
+        using var split = DatasetSplit.Random(n, 2022);
+        long[] order = [.. Ids(split.Train), .. Ids(split.Validation), .. Ids(split.Test)];
+        Assert.Equal(head, order[..6]);
+        Assert.Equal(weightedSum, order.Select((v, i) => v * (i + 1)).Sum());
+    }
 }
