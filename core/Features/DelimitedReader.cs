@@ -29,6 +29,8 @@ public sealed class DelimitedReader : IDisposable
     readonly string[] _header;
     readonly Dictionary<string, int> _columns = new(StringComparer.Ordinal);
     readonly int _expectedFields;
+    readonly bool _quoted;
+    bool _unclosedQuote;
 
     DelimitedReader(string path, DelimitedFormat format, int minFields)
     {
@@ -48,6 +50,7 @@ public sealed class DelimitedReader : IDisposable
         };
         _parser = new CsvParser(text, config);
         Delimiter = format.Delimiter;
+        _quoted = format.Quoted;
         if (format.HasHeader)
         {
             if (!ReadRaw())
@@ -97,9 +100,12 @@ public sealed class DelimitedReader : IDisposable
         int n = _parser.Count;
         bool ok = _header.Length > 0 ? n == _expectedFields : n >= _expectedFields;
         if (!ok)
+        {
+            var hint = _unclosedQuote ? "; a quote in it is never closed, so the record ran on to the end of the file" : "";
             throw new DataFormatException(File, Line, null,
                 $"malformed line: {n} field{(n == 1 ? "" : "s")} where {(_header.Length > 0 ? "" : "at least ")}{_expectedFields} expected " +
-                $"(separator '{Delimiter.Replace("\t", "\\t")}')");
+                $"(separator '{Delimiter.Replace("\t", "\\t")}'){hint}");
+        }
         return true;
     }
 
@@ -109,9 +115,19 @@ public sealed class DelimitedReader : IDisposable
         {
             long before = _parser.RawRow;
             if (!_parser.Read()) return false;
-            // RawRow counts physical lines consumed; the record started on the first line after the previous record
-            // (blank lines skipped in between are not counted here, a harmless imprecision).
-            Line = before + 1;
+            // RawRow counts the physical lines consumed so far, so a one-line record sits on RawRow. When more than one
+            // line was consumed (blank lines skipped before the record, or a quoted field spanning lines) the record
+            // starts where its raw text starts: count back the line breaks inside it. The rare path pays for the text.
+            // A quote never closed makes the parser run to the end of the file and count one line more.
+            long after = _parser.RawRow;
+            _unclosedQuote = false;
+            if (after - before <= 1) Line = after;
+            else
+            {
+                var raw = _parser.RawRecord;
+                _unclosedQuote = _quoted && raw.Count(c => c == '"') % 2 == 1;
+                Line = after - LineBreaks(raw.TrimEnd('\r', '\n')) - (_unclosedQuote ? 1 : 0);
+            }
             return true;
         }
         catch (CsvHelperException e)
@@ -132,14 +148,26 @@ public sealed class DelimitedReader : IDisposable
 
     string Name(int index) => index < _header.Length ? _header[index] : $"#{index + 1}";
 
-    /// <summary>A number; an empty field is NaN (missing); anything else unparsable is an error naming line and field.</summary>
+    /// <summary>
+    /// A finite number, or NaN for a missing value: an empty field or one of the missing-value words pandas reads as
+    /// NaN (<see cref="IsMissingWord"/>). An infinity or anything else unparsable is an error naming line and field.
+    /// </summary>
     public double GetDouble(int index, string? field = null)
     {
         var s = _parser[index];
         if (s.Length == 0) return double.NaN;
-        if (double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var v)) return v;
+        if (double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var v))
+        {
+            if (double.IsFinite(v)) return v;
+            if (double.IsInfinity(v)) throw new DataFormatException(File, Line, field ?? Name(index), $"'{Truncate(s)}' is not a finite number");
+        }
+        if (IsMissingWord(s)) return double.NaN;
         throw new DataFormatException(File, Line, field ?? Name(index), $"'{Truncate(s)}' is not a number");
     }
+
+    /// <summary>The words that mean "no value" in a numeric field, as in pandas' default <c>na_values</c> (any case): NaN, NA, N/A, null, None, &lt;NA&gt;.</summary>
+    public static bool IsMissingWord(string s) =>
+        s.Trim().ToLowerInvariant() is "nan" or "-nan" or "na" or "n/a" or "null" or "none" or "<na>" or "#n/a";
 
     /// <summary>An integer (required).</summary>
     public long GetLong(int index, string? field = null)
@@ -162,7 +190,19 @@ public sealed class DelimitedReader : IDisposable
 
     public DataFormatException Error(string? field, string problem) => new(File, Line, field, problem);
 
-    static string Truncate(string s) => s.Length <= 60 ? s : s[..57] + "...";
+    static long LineBreaks(string s)
+    {
+        long n = 0;
+        for (int i = 0; i < s.Length; i++)
+            if (s[i] == '\n' || (s[i] == '\r' && (i + 1 == s.Length || s[i + 1] != '\n'))) n++;
+        return n;
+    }
+
+    static string Truncate(string s)
+    {
+        s = s.Replace("\r", "").Replace("\n", "\\n");
+        return s.Length <= 60 ? s : s[..57] + "...";
+    }
 
     public void Dispose() => _parser.Dispose();
 }

@@ -5,12 +5,14 @@ public enum ReadAs
 {
     /// <summary>Interned string (empty = missing).</summary>
     Categorical,
-    /// <summary>Double (empty = NaN); anything else unparsable is an error.</summary>
+    /// <summary>Finite double (empty or a missing-value word such as NaN = NaN); anything else, infinities included, is an error.</summary>
     Number,
     /// <summary>Double truncated to an integer (the reference casts these columns to int).</summary>
     Integer,
     /// <summary>A required 0/1 label.</summary>
     Binary,
+    /// <summary>As <see cref="Number"/>, but a missing value is an error (a rating that a threshold turns into a label).</summary>
+    RequiredNumber,
 }
 
 /// <summary>A source column and how to read it; <paramref name="As"/> names the raw column (default: the source name).</summary>
@@ -48,11 +50,17 @@ public static class RawTableReader
                     case ReadAs.Categorical: ((CategoricalColumn)targets[j]).Add(reader.GetOptional(i), at); break;
                     case ReadAs.Number: ((NumericColumn)targets[j]).Add(reader.GetDouble(i, name)); break;
                     case ReadAs.Integer: ((NumericColumn)targets[j]).Add(Math.Truncate(reader.GetDouble(i, name))); break;
+                    case ReadAs.RequiredNumber:
+                        var value = reader.GetDouble(i, name);
+                        if (double.IsNaN(value)) throw reader.Error(name, "value is missing");
+                        ((NumericColumn)targets[j]).Add(value);
+                        break;
                     default: ((NumericColumn)targets[j]).Add(reader.GetBinary(i, name)); break;
                 }
             }
             rows++;
         }
+        if (rows == 0) throw new DataFormatException(path, reader.Line + 1, null, "no data rows after the header");
         table.CheckAligned();
         return rows;
     }

@@ -58,7 +58,7 @@ public sealed class CustomCsvLoader : IDatasetLoader
         reads.AddRange(sparse.Select(c => new ColumnRead(c, ReadAs.Categorical)));
         reads.AddRange(dense.Select(c => new ColumnRead(c, ReadAs.Number)));
         reads.AddRange(buckets.Select(b => new ColumnRead(b.Column, ReadAs.Number, b.Column + "_bucket")));
-        reads.Add(new ColumnRead(labelColumn, threshold is null ? ReadAs.Binary : ReadAs.Number));
+        reads.Add(new ColumnRead(labelColumn, threshold is null ? ReadAs.Binary : ReadAs.RequiredNumber));
         // The scenario column is read as text; a sparse column already is, any other gets its own (renamed if dense).
         if (!sparse.Contains(rule.Column))
         {

@@ -63,6 +63,55 @@ public class DelimitedReaderTests
     }
 
     [Fact]
+    public void Line_numbers_count_skipped_blank_lines_and_crlf()
+    {
+        using var dir = new TempDir();
+        var e = Assert.Throws<DataFormatException>(() => Read(dir.Write("b.csv", "a,b,y\r\nx,1,1\r\n\r\n\r\nx,oops,1\r\n")));
+        Assert.Equal((5L, "b"), (e.Line, e.Field));
+        var multi = Assert.Throws<DataFormatException>(() => Read(dir.Write("bm.csv", "a,b,y\n\n\"two\nlines\",1,1\n\nx,oops,1\n")));
+        Assert.Equal(6, multi.Line);
+    }
+
+    [Fact]
+    public void An_unclosed_quote_is_reported_on_its_own_line_with_the_reason()
+    {
+        using var dir = new TempDir();
+        var e = Assert.Throws<DataFormatException>(() => Read(dir.Write("u.csv", "a,b,y\nx,1,1\n\"x,1,1\ny,2,0\n")));
+        Assert.Equal(3, e.Line);
+        Assert.Contains("never closed", e.Message);
+        var last = Assert.Throws<DataFormatException>(() => Read(dir.Write("u2.csv", "a,b,y\nx,1,1\n\"x,1,1\n")));
+        Assert.Equal(3, last.Line);
+    }
+
+    [Fact]
+    public void Missing_value_words_are_missing_and_infinities_are_errors()
+    {
+        using var dir = new TempDir();
+        var t = Read(dir.Write("na.csv", "a,b,y\nx,NaN,1\nx,na,0\nx,N/A,1\nx,null,0\nx,None,1\nx,<NA>,0\nx,3,1\n"));
+        Assert.Equal(6, Enumerable.Range(0, 6).Count(i => double.IsNaN(t.Numeric("b").Values[i])));
+        Assert.Equal(3, t.Numeric("b").Values[6]);
+        foreach (var inf in new[] { "Infinity", "-Infinity", "1e999" })
+        {
+            var e = Assert.Throws<DataFormatException>(() => Read(dir.Write("inf.csv", $"a,b,y\nx,1,1\nx,{inf},0\n")));
+            Assert.Equal((3L, "b"), (e.Line, e.Field));
+            Assert.Contains("not a finite number", e.Message);
+        }
+    }
+
+    [Fact]
+    public void A_header_without_rows_is_an_error_and_a_required_number_must_be_present()
+    {
+        using var dir = new TempDir();
+        var e = Assert.Throws<DataFormatException>(() => Read(dir.Write("h.csv", "a,b,y\n")));
+        Assert.Equal(2, e.Line);
+        Assert.Contains("no data rows", e.Message);
+        var required = Assert.Throws<DataFormatException>(() => RawTableReader.Append(new RawTable(),
+            dir.Write("r.csv", "rating\n4\n\"\"\n"), DelimitedFormat.Csv, [new("rating", ReadAs.RequiredNumber)]));
+        Assert.Equal((3L, "rating"), (required.Line, required.Field));
+        Assert.Contains("missing", required.Message);
+    }
+
+    [Fact]
     public void Multi_character_separator_and_unquoted_mode()
     {
         using var dir = new TempDir();
