@@ -21,10 +21,10 @@ public static class DatasetExport
             throw new NotSupportedException($"dataset '{data.Name}': sequence features ({string.Join(", ", schema.SequenceFeatures.Select(f => f.Name))}) have no CSV form");
         long rows = Math.Min(data.Count, maxRows ?? long.MaxValue);
         using var scope = NewDisposeScope();
-        var sparse = data.Sparse.narrow(0, 0, rows).data<long>().ToArray();
-        var dense = data.Dense.narrow(0, 0, rows).data<float>().ToArray();
-        var scenario = data.Scenario.narrow(0, 0, rows).data<long>().ToArray();
-        var label = data.Label.narrow(0, 0, rows).data<float>().ToArray();
+        var sparse = Values<long>(data.Sparse.narrow(0, 0, rows));
+        var dense = Values<float>(data.Dense.narrow(0, 0, rows));
+        var scenario = Values<long>(data.Scenario.narrow(0, 0, rows));
+        var label = Values<float>(data.Label.narrow(0, 0, rows));
         int fs = schema.SparseFeatures.Count, fd = schema.DenseFeatures.Count;
 
         var full = Path.GetFullPath(path);
@@ -57,6 +57,9 @@ public static class DatasetExport
         }
         return rows;
     }
+
+    // data<T>() throws on an empty tensor, and a dataset without dense (or sparse) features has an (N, 0) one.
+    static T[] Values<T>(Tensor t) where T : unmanaged => t.numel() == 0 ? [] : t.data<T>().ToArray();
 
     /// <summary>The <c>csv</c> loader options that read an exported file back with the same roles.</summary>
     public static IReadOnlyDictionary<string, string> ReadBackOptions(DatasetSchema schema)

@@ -41,6 +41,18 @@ public sealed class SampleDataTests
     }
 
     [Fact]
+    public void Export_writes_a_dataset_without_dense_features()
+    {
+        // Douban and MIND have no dense inputs: the (N, 0) dense tensor once made the exporter throw.
+        var schema = new DatasetSchema([FeatureSpec.Sparse("user", 3), FeatureSpec.Sparse("item", 4)], ["s0", "s1"]);
+        using var data = ScenarioDataset.FromArrays("no-dense", schema, [0, 3, 2, 1], [], [0, 1], [1, 0]);
+        using var dir = new TempDir();
+        var path = Path.Combine(dir.Path, "out.csv");
+        Assert.Equal(2, DatasetExport.WriteCsv(data, path));
+        Assert.Equal(["user,item,scenario,label", "0,3,s0,1", "2,1,s1,0"], File.ReadAllLines(path));
+    }
+
+    [Fact]
     public void Export_refuses_sequence_features_with_a_clear_message()
     {
         var schema = new DatasetSchema([FeatureSpec.Sparse("item", 5), FeatureSpec.Sequence("hist_item", 5, 3, "item")], ["s0"]);
