@@ -18,7 +18,8 @@ public static class DatasetExport
     {
         var schema = data.Schema;
         if (schema.SequenceFeatures.Count > 0)
-            throw new NotSupportedException($"dataset '{data.Name}': sequence features ({string.Join(", ", schema.SequenceFeatures.Select(f => f.Name))}) have no CSV form");
+            throw new NotSupportedException($"dataset '{data.Name}': sequence features ({string.Join(", ", schema.SequenceFeatures.Select(f => f.Name))}) " +
+                "have no CSV form; export without the history option");
         long rows = Math.Min(data.Count, maxRows ?? long.MaxValue);
         using var scope = NewDisposeScope();
         var sparse = Values<long>(data.Sparse.narrow(0, 0, rows));

@@ -74,3 +74,55 @@ public sealed record HistoryOptions(int Length, bool ClicksOnly)
     public IReadOnlyList<SequenceInput>? Inputs(string userColumn, string itemColumn, string timeColumn) =>
         Enabled ? [new SequenceInput($"hist_{itemColumn}", userColumn, itemColumn, timeColumn, Length, ClicksOnly)] : null;
 }
+
+/// <summary>
+/// Histories a log states outright instead of implying them by timestamps: MIND's <c>behaviors.tsv</c> lists, with
+/// every impression, the news the user clicked before the log's period. Per raw row, an index into shared item lists
+/// (oldest first). Only the last <see cref="Length"/> items of a list are kept, and item strings are stored once, so
+/// memory grows with the number of lists, not with the rows or the full history lengths.
+/// </summary>
+public sealed class ListedHistories(int length)
+{
+    readonly List<string[]> _lists = [];
+    readonly Dictionary<string, string> _intern = new(StringComparer.Ordinal);
+    int[] _perRow = new int[1024];
+    int _count;
+
+    /// <summary>How many of the most recent items a list keeps.</summary>
+    public int Length { get; } = length >= 1 ? length : throw new ArgumentOutOfRangeException(nameof(length), "history length must be >= 1");
+    /// <summary>Number of raw rows given a list.</summary>
+    public int Count => _count;
+
+    /// <summary>Adds a list (oldest first) and returns its index for <see cref="AddRow"/>.</summary>
+    public int AddList(IReadOnlyList<string> itemsOldestFirst)
+    {
+        int skip = Math.Max(0, itemsOldestFirst.Count - Length);
+        var kept = new string[itemsOldestFirst.Count - skip];
+        for (int i = 0; i < kept.Length; i++)
+        {
+            var item = itemsOldestFirst[skip + i];
+            if (!_intern.TryGetValue(item, out var shared)) _intern[item] = shared = item;
+            kept[i] = shared;
+        }
+        _lists.Add(kept);
+        return _lists.Count - 1;
+    }
+
+    /// <summary>Gives the next raw row the list <paramref name="list"/>.</summary>
+    public void AddRow(int list)
+    {
+        if ((uint)list >= (uint)_lists.Count) throw new ArgumentOutOfRangeException(nameof(list), list, "no such history list");
+        if (_count == _perRow.Length) Array.Resize(ref _perRow, _perRow.Length * 2);
+        _perRow[_count++] = list;
+    }
+
+    /// <summary>The (at most <see cref="Length"/>) most recent items of raw row <paramref name="row"/>, oldest first.</summary>
+    public IReadOnlyList<string> Of(int row) => _lists[_perRow[row]];
+}
+
+/// <summary>
+/// A history feature read from <see cref="ListedHistories"/>: each row's last <paramref name="Length"/> listed items,
+/// encoded with <paramref name="ItemColumn"/>'s encoder (ids + 1, 0 pads, right-aligned, oldest first). A listed item
+/// the encoder has no id for takes the out-of-vocabulary id when there is one, and is left out otherwise.
+/// </summary>
+public sealed record ListedSequenceInput(string Name, string ItemColumn, int Length, ListedHistories Histories);

@@ -30,9 +30,12 @@ public sealed record DenseInput(string Column, bool Scale = true, bool RoundToHa
 /// </summary>
 public sealed record SequenceInput(string Name, string UserColumn, string ItemColumn, string TimeColumn, int Length, bool ClicksOnly = false);
 
-/// <summary>Column roles of a raw table: the inputs in model order, the 0/1 label column, the scenario rule and optional histories.</summary>
+/// <summary>
+/// Column roles of a raw table: the inputs in model order, the 0/1 label column, the scenario rule and optional
+/// histories, built from timestamps (<see cref="SequenceInput"/>) or read from the log (<see cref="ListedSequenceInput"/>).
+/// </summary>
 public sealed record TableLayout(IReadOnlyList<SparseInput> Sparse, IReadOnlyList<DenseInput> Dense, string Label, ScenarioRule Scenario,
-    IReadOnlyList<SequenceInput>? Sequences = null);
+    IReadOnlyList<SequenceInput>? Sequences = null, IReadOnlyList<ListedSequenceInput>? ListedSequences = null);
 
 /// <summary>Encoder fitting options shared by all loaders (Settings: <c>encoder</c>, <c>min_freq</c>, <c>split_seed</c>).</summary>
 /// <param name="Mode">Transductive (reference) or train-only (leak-free).</param>
@@ -122,6 +125,7 @@ public static class DatasetEncoder
         bool leakFree = options.Mode == EncoderMode.TrainOnly;
 
         var features = new List<FeatureSpec>();
+        var labelEncoders = new Dictionary<string, LabelEncoder>(StringComparer.Ordinal);
         int fs = layout.Sparse.Count, fd = layout.Dense.Count;
         var sparse = new long[(long)n * fs];
         for (int j = 0; j < fs; j++)
@@ -137,6 +141,7 @@ public static class DatasetEncoder
                     var codes = column.Codes;
                     for (int r = 0; r < n; r++) sparse[(long)r * fs + j] = enc.Transform(codes[kept[r]]);
                     vocab = enc.Vocabulary;
+                    labelEncoders[input.Column] = enc;
                     break;
                 }
                 case SparseEncoding.Identity:
@@ -198,15 +203,15 @@ public static class DatasetEncoder
             scenario[r] = assignment.PerRow[kept[r]];
         }
 
+        int SparseColumn(string sequence, string column)
+        {
+            for (int j = 0; j < fs; j++) if (layout.Sparse[j].Column == column) return j;
+            throw new ArgumentException($"sequence '{sequence}': '{column}' is not a sparse input");
+        }
         var sequences = new Dictionary<string, long[]>();
         foreach (var q in layout.Sequences ?? [])
         {
-            int SparseColumn(string column)
-            {
-                for (int j = 0; j < fs; j++) if (layout.Sparse[j].Column == column) return j;
-                throw new ArgumentException($"sequence '{q.Name}': '{column}' is not a sparse input");
-            }
-            int uj = SparseColumn(q.UserColumn), ij = SparseColumn(q.ItemColumn);
+            int uj = SparseColumn(q.Name, q.UserColumn), ij = SparseColumn(q.Name, q.ItemColumn);
             var users = new long[n];
             var items = new long[n];
             var times = new double[n];
@@ -220,6 +225,16 @@ public static class DatasetEncoder
             sequences[q.Name] = BehaviorSequences.Build(users, items, times, q.Length, q.ClicksOnly ? r => label[r] == 1 : null);
             features.Add(FeatureSpec.Sequence(q.Name, features[ij].Vocabulary + 1, q.Length, embeddingDim: options.EmbeddingDim));
         }
+        foreach (var q in layout.ListedSequences ?? [])
+        {
+            int ij = SparseColumn(q.Name, q.ItemColumn);
+            if (!labelEncoders.TryGetValue(q.ItemColumn, out var encoder))
+                throw new ArgumentException($"sequence '{q.Name}': '{q.ItemColumn}' must be a label-encoded sparse input");
+            if (q.Histories.Count != table.RowCount)
+                throw new ArgumentException($"sequence '{q.Name}': {q.Histories.Count} history rows for {table.RowCount} table rows");
+            sequences[q.Name] = ListedSequence(q, table.Categorical(q.ItemColumn), encoder, kept);
+            features.Add(FeatureSpec.Sequence(q.Name, features[ij].Vocabulary + 1, q.Length, embeddingDim: options.EmbeddingDim));
+        }
 
         var schema = new DatasetSchema(features, assignment.Names, layout.Label, layout.Scenario.Column);
         using var scope = TorchSharp.torch.NewDisposeScope();
@@ -227,5 +242,26 @@ public static class DatasetEncoder
             TorchSharp.torch.tensor(scenario), TorchSharp.torch.tensor(label),
             sequences.ToDictionary(kv => kv.Key, kv => TorchSharp.torch.tensor(kv.Value, [n, (long)schema.Features.First(f => f.Name == kv.Key).SequenceLength])))
             { PredefinedSplit = split };
+    }
+
+    /// <summary>The (kept rows × L) matrix of a listed history: ids + 1, right-aligned, oldest first.</summary>
+    static long[] ListedSequence(ListedSequenceInput q, CategoricalColumn items, LabelEncoder encoder, List<int> kept)
+    {
+        int length = q.Length;
+        var result = new long[(long)kept.Count * length];
+        var recent = new long[length];
+        for (int r = 0; r < kept.Count; r++)
+        {
+            var list = q.Histories.Of(kept[r]);
+            int found = 0; // most recent first
+            for (int k = list.Count - 1; k >= 0 && found < length; k--)
+            {
+                long id = items.TryGetCode(list[k], out var code) && encoder.TryTransform(code, out var known) ? known : encoder.OutOfVocabularyId;
+                if (id >= 0) recent[found++] = id + 1;
+            }
+            long row = (long)r * length;
+            for (int j = 0; j < found; j++) result[row + length - 1 - j] = recent[j];
+        }
+        return result;
     }
 }

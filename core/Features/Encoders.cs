@@ -80,6 +80,13 @@ public sealed class LabelEncoder
         return new LabelEncoder(map, missingId < 0 ? oov : missingId, oov, Math.Max(next, 1), kept.Select(c => values[c]).ToList());
     }
 
+    /// <summary>Id of a column code (−1 = missing); false when the value was not fitted and there is no OOV id.</summary>
+    public bool TryTransform(int code, out long id)
+    {
+        id = code < 0 ? _missingId : code < _codeToId.Length ? _codeToId[code] : OutOfVocabularyId;
+        return id >= 0;
+    }
+
     /// <summary>Id of a column code (−1 = missing). Throws only if a value was unseen and no OOV id exists.</summary>
     public long Transform(int code)
     {

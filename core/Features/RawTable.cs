@@ -75,6 +75,9 @@ public sealed class CategoricalColumn(string name) : RawColumn(name)
 
     public string? ValueAt(int row) => _codes[row] is var c && c == Missing ? null : _values[c];
 
+    /// <summary>The code of a value already in the column; false for a value never added.</summary>
+    public bool TryGetCode(string value, out int code) => _index.TryGetValue(value, out code);
+
     public override (int[] Codes, IReadOnlyList<string> Keys, IReadOnlyList<SourcePosition> FirstSeen) AsKeys() =>
         (Codes.ToArray(), _values, _firstSeen);
 

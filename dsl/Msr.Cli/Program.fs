@@ -224,6 +224,10 @@ let execute (argv: string[]) (out: TextWriter) (err: TextWriter) =
     | :? Msr.Core.Features.DataFormatException as e ->
         fprintfn err "error: %s" e.Message
         2
+    | :? NotSupportedException as e ->
+        // A valid request for something a format cannot hold (e.g. a history feature in a CSV export).
+        fprintfn err "error: %s" e.Message
+        2
     | :? ThreadCountConflictException as e ->
         // libtorch's thread count is per process; an embedding host that set another one gets a clear message.
         fprintfn err "error: %s" e.Message
@@ -234,6 +238,18 @@ let execute (argv: string[]) (out: TextWriter) (err: TextWriter) =
     | :? DirectoryNotFoundException as e ->
         fprintfn err "error: %s" e.Message
         2
+    | :? IOException as e ->
+        fprintfn err "error: %s" e.Message
+        2
+    | :? UnauthorizedAccessException as e ->
+        fprintfn err "error: %s" e.Message
+        2
+    | e ->
+        // Anything else is a defect in Msr, not in the input: say so plainly; MSR_DEBUG=1 shows where.
+        fprintfn err "internal error (%s): %s" (e.GetType().Name) e.Message
+        if Environment.GetEnvironmentVariable "MSR_DEBUG" = "1" then fprintfn err "%O" e
+        else fprintfn err "run again with MSR_DEBUG=1 for the stack trace, and please report it"
+        1
 
 [<EntryPoint>]
 let main argv = execute argv Console.Out Console.Error

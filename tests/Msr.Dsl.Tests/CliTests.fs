@@ -45,6 +45,18 @@ let cli =
             Expect.isNonEmpty (tableOf a) "table rows found"
             Expect.equal (tableOf a) (tableOf b) "identical"
         }
+        test "exporting a dataset with a history feature is a clean error, not a crash" {
+            let folder = Path.Combine(Path.GetTempPath(), "msr-cli-" + Guid.NewGuid().ToString("N"))
+            Directory.CreateDirectory folder |> ignore
+            File.WriteAllText(Path.Combine(folder, "users.dat"), "1::F::1::10::48067\n2::M::25::16::70072\n3::M::35::15::55117\n")
+            File.WriteAllText(Path.Combine(folder, "movies.dat"), "1::A (1995)::Comedy\n2::B (1995)::Drama\n")
+            File.WriteAllText(Path.Combine(folder, "ratings.dat"), "1::1::5::300\n1::2::3::100\n2::1::4::50\n3::2::2::10\n")
+            let code, _, err =
+                msr [ "datasets"; "export"; "movielens"; folder; "--data"; "history=2"; "-o"; Path.Combine(folder, "out.csv") ]
+            Expect.equal code 2 "exit 2"
+            Expect.stringContains err "hist_movie_id" "names the feature"
+            Expect.isFalse (File.Exists(Path.Combine(folder, "out.csv"))) "nothing written"
+        }
         test "datasets stats prints per-scenario counts and the coefficient of variation" {
             let code, out, err = msr [ "datasets"; "stats"; "synthetic"; "--data"; "rows=3000" ]
             Expect.equal code 0 ("exit 0; stderr: " + err)

@@ -12,6 +12,9 @@ namespace Msr.Core.Data.Mind;
 /// categories, largest first, or the explicit list <c>categories=news,lifestyle,sports,finance</c>. With
 /// <c>history=L</c>, <c>hist_News_ID</c> holds the user's last L impressed news of strictly earlier impressions
 /// (<c>history_clicks_only</c>: clicked ones only); tokens of the same impression share its time, so never see each other.
+/// With <c>history_source=behaviors</c> it holds instead the last L news of the impression's own history field (the
+/// user's clicks before the log's period, as MIND gives them); a history news with no News_ID id is left out
+/// (transductive) or takes the out-of-vocabulary id (train-only).
 /// </summary>
 public sealed class MindRawLoader : IDatasetLoader
 {
@@ -25,6 +28,10 @@ public sealed class MindRawLoader : IDatasetLoader
         var options = EncodingOptions.From(request.Options);
         int k = request.Options.Int("top_k", 4, min: 1);
         var history = HistoryOptions.From(request.Options);
+        var source = request.Options.String("history_source", "impressions").ToLowerInvariant();
+        if (source is not ("impressions" or "behaviors"))
+            throw new ArgumentException($"option 'history_source': '{source}' is not impressions or behaviors");
+        var listed = history.Enabled && source == "behaviors" ? new ListedHistories(history.Length) : null;
         var categories = request.Options.OptionalString("categories")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         request.Options.EnsureAllUsed("dataset 'mind-raw'");
         var folder = LoaderSupport.Folder(request, Name);
@@ -56,7 +63,8 @@ public sealed class MindRawLoader : IDatasetLoader
             {
                 var at = b.Position;
                 var userId = b.Get(1);
-                double ticks = history.Enabled ? ImpressionTime(b) : 0;
+                double ticks = history.Enabled && listed is null ? ImpressionTime(b) : 0;
+                int list = listed?.AddList(b.Get(3).Split(' ', StringSplitOptions.RemoveEmptyEntries)) ?? -1;
                 foreach (var token in b.Get(4).Split(' ', StringSplitOptions.RemoveEmptyEntries))
                 {
                     int dash = token.LastIndexOf('-');
@@ -70,6 +78,7 @@ public sealed class MindRawLoader : IDatasetLoader
                     subcategory.Add(info.SubCategory, at);
                     label.Add(token[^1] == '1' ? 1 : 0);
                     time.Add(ticks);
+                    listed?.AddRow(list);
                 }
             }
         }
@@ -77,7 +86,8 @@ public sealed class MindRawLoader : IDatasetLoader
             throw new DataFormatException(table.SourceText, 0, "impressions", "no impression refers to a news item of news.tsv");
         var rule = categories is null ? ScenarioRule.TopK("Category", k, orderBySize: true) : ScenarioRule.Fixed("Category", categories);
         var layout = new TableLayout([new("User_ID"), new("News_ID"), new("SubCategory")], [], "label", rule,
-            history.Inputs("User_ID", "News_ID", "time"));
+            listed is null ? history.Inputs("User_ID", "News_ID", "time") : null,
+            listed is null ? null : [new ListedSequenceInput("hist_News_ID", "News_ID", history.Length, listed)]);
         return DatasetEncoder.Encode(Name, table, layout, options);
     }
 

@@ -49,6 +49,30 @@ public class RawFormatLoaderTests
     }
 
     [Fact]
+    public void MindRaw_history_from_behaviors_reads_the_listed_clicks()
+    {
+        using var dir = new TempDir();
+        WriteMind(dir);
+        // Impression 1 lists "N1 N2", impression 3 "N1"; add a fourth impression whose history has news that are never
+        // impressed (N5 is only in a dropped category, N7 is not in news.tsv at all).
+        File.AppendAllText(Path.Combine(dir.Path, "behaviors.tsv"), "4\tU3\t11/14/2019 1:00:00 PM\tN3 N5 N7 N4 N2 N1\tN2-1\n");
+        using var ds = DatasetRegistry.Load("mind-raw", dir.Path, Options(("top_k", "3"), ("history", "3"), ("history_source", "behaviors")));
+        var h = ds.Sequences["hist_News_ID"].data<long>().ToArray();
+        // Rows: U1 N1, U1 N2 | U2 N3, N4, N2 | U1 N1 | U3 N2. News ids N1..N4 → 0..3, so history ids are 1..4.
+        Assert.Equal([0L, 1, 2, 0, 1, 2], h[..6]); // impression 1: N1 N2, for both of its tokens
+        Assert.Equal(new long[9], h[6..15]); // impression 2 lists no history
+        Assert.Equal([0L, 0, 1], h[15..18]);
+        Assert.Equal([4L, 2, 1], h[18..21]); // last three listed: N4 N2 N1 (N5 and N7 have no id and are earlier anyway)
+        using var leakFree = DatasetRegistry.Load("mind-raw", dir.Path,
+            Options(("top_k", "3"), ("history", "5"), ("history_source", "behaviors"), ("encoder", "train-only")));
+        var oov = leakFree.Schema.SparseFeatures[leakFree.Schema.SparseIndex("News_ID")].Vocabulary; // OOV is the last id, + 1 here
+        var last = leakFree.Sequences["hist_News_ID"].data<long>().ToArray()[^5..];
+        Assert.Equal([oov, oov], last[..2]); // N5 (impressed only in a dropped category) and N7 (not in news.tsv)
+        Assert.Equal(5, last.Count(id => id > 0));
+        Assert.Throws<ArgumentException>(() => DatasetRegistry.Load("mind-raw", dir.Path, Options(("history", "3"), ("history_source", "clock"))));
+    }
+
+    [Fact]
     public void MindRaw_split_folders_are_concatenated_and_bad_tokens_are_errors()
     {
         using var dir = new TempDir();
