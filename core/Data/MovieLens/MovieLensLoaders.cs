@@ -78,6 +78,39 @@ static class MovieLensLayout
         return table;
     }
 
+    /// <summary>
+    /// Streams the benchmark's merged ML-1M CSV (one row per rating, user and movie columns already joined; header
+    /// names the columns, <c>title</c> is not read) into a raw table: first genre as <c>cate_id</c>, rating &gt; 3 a click.
+    /// </summary>
+    public static RawTable ReadMerged(string path)
+    {
+        var table = new RawTable();
+        var c = new Columns(table);
+        table.Sources.Add(path);
+        using var r = DelimitedReader.Open(path, DelimitedFormat.Csv);
+        int user = r.Column("user_id"), movie = r.Column("movie_id"), rating = r.Column("rating"), time = r.Column("timestamp"),
+            genres = r.Column("genres"), gender = r.Column("gender"), age = r.Column("age"), occupation = r.Column("occupation"),
+            zip = r.Column("zip");
+        while (r.Read())
+        {
+            var at = r.Position;
+            c.User.Add(r.GetOptional(user), at);
+            c.Movie.Add(r.GetOptional(movie), at);
+            c.Gender.Add(r.GetOptional(gender), at);
+            c.Occupation.Add(r.GetOptional(occupation), at);
+            c.Zip.Add(r.GetOptional(zip), at);
+            var g = r.Get(genres);
+            c.Category.Add(g.Length == 0 ? null : g.Split('|')[0], at);
+            var years = r.GetLong(age, "age");
+            c.Age.Add(years.ToString(CultureInfo.InvariantCulture), at);
+            c.AgeValue.Add(years);
+            c.Label.Add(r.GetLong(rating, "rating") > 3 ? 1 : 0);
+            c.Timestamp.Add(r.GetLong(time, "timestamp"));
+        }
+        if (table.RowCount == 0) throw new DataFormatException(path, r.Line + 1, null, "no data rows after the header");
+        return table;
+    }
+
     /// <summary>The ML-1M age code of a raw age in years: &lt;18 → 1, 18-24 → 18, 25-34 → 25, 35-44 → 35, 45-49 → 45, 50-55 → 50, 56+ → 56.</summary>
     public static int AgeBin(long years) => years switch
     {
@@ -93,15 +126,19 @@ static class MovieLensLayout
 
 /// <summary>
 /// MovieLens-1M from its original files (<c>ratings.dat</c>, <c>users.dat</c>, <c>movies.dat</c>; '::'-separated,
-/// ISO-8859-1). Scenarios: age groups {1,18}, {25}, {35,45,50,56}. Sparse: user_id, movie_id, gender, occupation,
-/// zip, cate_id (first genre); dense: age (MinMax); label: rating &gt; 3. Options: <c>history=L</c> adds the sequence
+/// ISO-8859-1), or from the benchmark's merged <c>ml-1m.csv</c> (ratings ⋈ movies ⋈ users, header
+/// <c>user_id,movie_id,rating,timestamp,title,genres,gender,age,occupation,zip</c>; spec §3.1) when the path is that
+/// file or a folder with it and without <c>ratings.dat</c>. Rows keep the order of the ratings file (or of the merged
+/// file, which is what the reference's split permutes). Scenarios: age groups {1,18}, {25}, {35,45,50,56}. Sparse:
+/// user_id, movie_id, gender, occupation, zip, cate_id (first genre); dense: age (MinMax); label: rating &gt; 3.
+/// Options: <c>history=L</c> adds the sequence
 /// feature <c>hist_movie_id</c> (the user's last L movies rated strictly before, <c>history_clicks_only</c> keeps
 /// only ratings &gt; 3), plus the encoder options (<c>encoder</c>, <c>min_freq</c>, <c>split_seed</c>, <c>embedding_dim</c>).
 /// </summary>
 public sealed class MovieLens1MLoader : IDatasetLoader
 {
     public string Name => "movielens";
-    public string Description => "MovieLens-1M (ratings.dat, users.dat, movies.dat); 3 age scenarios, label rating>3";
+    public string Description => "MovieLens-1M (ratings.dat, users.dat, movies.dat; or the benchmark's merged ml-1m.csv); 3 age scenarios, label rating>3";
     public IReadOnlyList<string> ExpectedFiles => ["ratings.dat", "users.dat", "movies.dat"];
     public ProtocolDefaults Defaults => MovieLensLayout.Defaults;
 
@@ -110,6 +147,9 @@ public sealed class MovieLens1MLoader : IDatasetLoader
         var options = EncodingOptions.From(request.Options);
         var history = HistoryOptions.From(request.Options);
         request.Options.EnsureAllUsed("dataset 'movielens'");
+        var layout = MovieLensLayout.Layout(history);
+        if (MergedFile(request) is { } merged)
+            return DatasetEncoder.Encode("movielens", MovieLensLayout.ReadMerged(merged), layout, options);
         var folder = LoaderSupport.Folder(request, Name);
         var format = new DelimitedFormat("::", HasHeader: false, Quoted: false, Encoding: Encoding.Latin1);
 
@@ -132,7 +172,17 @@ public sealed class MovieLens1MLoader : IDatasetLoader
 
         var table = MovieLensLayout.ReadRatings(LoaderSupport.File(folder, "ratings.dat"), format, users, genres,
             new("UserID", "MovieID", "movie", "users.dat", "movies.dat"));
-        return DatasetEncoder.Encode("movielens", table, MovieLensLayout.Layout(history), options);
+        return DatasetEncoder.Encode("movielens", table, layout, options);
+    }
+
+    /// <summary>The merged CSV to read: the path itself when it is a <c>.csv</c> file, else <c>ml-1m.csv</c> in a folder without <c>ratings.dat</c>.</summary>
+    static string? MergedFile(DatasetRequest request)
+    {
+        if (request.Path is not { } path) return null;
+        if (File.Exists(path)) return path.EndsWith(".csv", StringComparison.OrdinalIgnoreCase) ? path : null;
+        if (!Directory.Exists(path) || File.Exists(Path.Combine(path, "ratings.dat"))) return null;
+        var merged = Path.Combine(path, "ml-1m.csv");
+        return File.Exists(merged) ? merged : null;
     }
 }
 
