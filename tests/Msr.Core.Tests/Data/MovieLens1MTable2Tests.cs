@@ -5,14 +5,15 @@ namespace Msr.Core.Tests.Data;
 
 /// <summary>
 /// The benchmark paper's Table 2 for MovieLens-1M, checked on the real files when they are available:
-/// ../shared/data/movielens-1m (or ml-1m), or the folder named by $MSR_ML1M. Returns early otherwise
+/// ../shared/data/movielens-1m (or ml-1m), or the folder named by $MSR_ML1M, holding the three .dat files or the
+/// benchmark's merged ml-1m.csv. Returns early otherwise
 /// (a fresh clone has no data).
 /// </summary>
 public sealed class MovieLens1MTable2Tests
 {
     static string? Folder() =>
         new[] { Environment.GetEnvironmentVariable("MSR_ML1M"), TestData.SharedData("movielens-1m"), TestData.SharedData("ml-1m") }
-            .FirstOrDefault(p => p is not null && File.Exists(Path.Combine(p, "ratings.dat")));
+            .FirstOrDefault(p => p is not null && (File.Exists(Path.Combine(p, "ratings.dat")) || File.Exists(Path.Combine(p, "ml-1m.csv"))));
 
     [Fact]
     public void Real_movielens_1m_reproduces_the_papers_table_2_and_the_reference_vocabularies()
