@@ -1,4 +1,5 @@
 using Msr.Core.Data;
+using TorchSharp;
 
 namespace Msr.Core.Features;
 
@@ -127,10 +128,27 @@ public static class DatasetEncoder
         var features = new List<FeatureSpec>();
         var labelEncoders = new Dictionary<string, LabelEncoder>(StringComparer.Ordinal);
         int fs = layout.Sparse.Count, fd = layout.Dense.Count;
-        var sparse = new long[(long)n * fs];
+        // Output tensors are filled one column at a time and each raw column is released after its last use, so the
+        // peak holds the raw table or the encoded one, plus one column, never both in full (Ali-CCP has 85 M rows).
+        using var scope = torch.NewDisposeScope();
+        var sparseOut = torch.empty([n, fs], torch.int64);
+        var denseOut = torch.empty([n, fd], torch.float32);
+        var uses = RawColumnUses(layout);
+        void Used(string column)
+        {
+            if (--uses[column] == 0) table[column].Release();
+        }
+        void Store(torch.Tensor target, int j, torch.Tensor column)
+        {
+            using (column) target.select(1, j).copy_(column);
+        }
+        // Encoded columns that histories read again (user and item ids).
+        var sequenceColumns = (layout.Sequences ?? []).SelectMany(q => new[] { q.UserColumn, q.ItemColumn }).ToHashSet(StringComparer.Ordinal);
+        var encodedColumns = new Dictionary<string, long[]>(StringComparer.Ordinal);
         for (int j = 0; j < fs; j++)
         {
             var input = layout.Sparse[j];
+            var ids = new long[n];
             int vocab;
             switch (input.Encoding)
             {
@@ -139,7 +157,7 @@ public static class DatasetEncoder
                     var column = table.Categorical(input.Column);
                     var enc = LabelEncoder.Fit(column, fitRows, options.MinFrequency, reserveOutOfVocabulary: leakFree);
                     var codes = column.Codes;
-                    for (int r = 0; r < n; r++) sparse[(long)r * fs + j] = enc.Transform(codes[kept[r]]);
+                    for (int r = 0; r < n; r++) ids[r] = enc.Transform(codes[kept[r]]);
                     vocab = enc.Vocabulary;
                     labelEncoders[input.Column] = enc;
                     break;
@@ -153,7 +171,7 @@ public static class DatasetEncoder
                         var v = values[kept[r]];
                         if (double.IsNaN(v) || v < 0 || v != Math.Floor(v) || v > int.MaxValue)
                             throw new DataFormatException(table.SourceText, 0, input.Column, $"'{v}' is not a non-negative integer id");
-                        sparse[(long)r * fs + j] = (long)v;
+                        ids[r] = (long)v;
                         if ((long)v > max) max = (long)v;
                     }
                     vocab = (int)max + 1;
@@ -163,32 +181,37 @@ public static class DatasetEncoder
                 {
                     var values = table.Numeric(input.Column).Values;
                     var bucketizer = Bucketizer.Quantiles(values, input.Buckets, fitRows ?? null);
-                    for (int r = 0; r < n; r++) sparse[(long)r * fs + j] = bucketizer.Transform(values[kept[r]]);
+                    for (int r = 0; r < n; r++) ids[r] = bucketizer.Transform(values[kept[r]]);
                     vocab = bucketizer.Vocabulary;
                     break;
                 }
             }
+            Store(sparseOut, j, torch.tensor(ids));
+            if (sequenceColumns.Contains(input.Column)) encodedColumns[input.Column] = ids;
+            Used(input.Column);
             features.Add(FeatureSpec.Sparse(input.Column, vocab, options.EmbeddingDim));
         }
 
-        var dense = new float[(long)n * fd];
         for (int j = 0; j < fd; j++)
         {
             var input = layout.Dense[j];
             var values = table.Numeric(input.Column).Values;
+            var column = new float[n];
             if (input.Scale)
             {
                 var scaler = MinMaxScaler.Fit(values, fitRows, clamp: leakFree);
-                for (int r = 0; r < n; r++) dense[(long)r * fd + j] = scaler.Transform(values[kept[r]]);
+                for (int r = 0; r < n; r++) column[r] = scaler.Transform(values[kept[r]]);
             }
             else
                 for (int r = 0; r < n; r++)
                 {
                     var v = values[kept[r]];
-                    dense[(long)r * fd + j] = double.IsNaN(v) ? 0f : (float)v;
+                    column[r] = double.IsNaN(v) ? 0f : (float)v;
                 }
             if (input.RoundToHalf)
-                for (int r = 0; r < n; r++) dense[(long)r * fd + j] = (float)(Half)dense[(long)r * fd + j];
+                for (int r = 0; r < n; r++) column[r] = (float)(Half)column[r];
+            Store(denseOut, j, torch.tensor(column));
+            Used(input.Column);
             features.Add(FeatureSpec.Dense(input.Column));
         }
 
@@ -202,27 +225,25 @@ public static class DatasetEncoder
             label[r] = (float)y;
             scenario[r] = assignment.PerRow[kept[r]];
         }
+        Used(layout.Label);
 
         int SparseColumn(string sequence, string column)
         {
             for (int j = 0; j < fs; j++) if (layout.Sparse[j].Column == column) return j;
             throw new ArgumentException($"sequence '{sequence}': '{column}' is not a sparse input");
         }
-        var sequences = new Dictionary<string, long[]>();
+        var sequences = new Dictionary<string, torch.Tensor>();
         foreach (var q in layout.Sequences ?? [])
         {
-            int uj = SparseColumn(q.Name, q.UserColumn), ij = SparseColumn(q.Name, q.ItemColumn);
-            var users = new long[n];
-            var items = new long[n];
-            var times = new double[n];
+            int ij = SparseColumn(q.Name, q.ItemColumn);
+            SparseColumn(q.Name, q.UserColumn);
             var rawTimes = table.Numeric(q.TimeColumn).Values;
-            for (int r = 0; r < n; r++)
-            {
-                users[r] = sparse[(long)r * fs + uj];
-                items[r] = sparse[(long)r * fs + ij];
-                times[r] = rawTimes[kept[r]];
-            }
-            sequences[q.Name] = BehaviorSequences.Build(users, items, times, q.Length, q.ClicksOnly ? r => label[r] == 1 : null);
+            var times = new double[n];
+            for (int r = 0; r < n; r++) times[r] = rawTimes[kept[r]];
+            Used(q.TimeColumn);
+            var history = BehaviorSequences.Build(encodedColumns[q.UserColumn], encodedColumns[q.ItemColumn], times, q.Length,
+                q.ClicksOnly ? r => label[r] == 1 : null);
+            sequences[q.Name] = torch.tensor(history, [n, q.Length]);
             features.Add(FeatureSpec.Sequence(q.Name, features[ij].Vocabulary + 1, q.Length, embeddingDim: options.EmbeddingDim));
         }
         foreach (var q in layout.ListedSequences ?? [])
@@ -232,16 +253,30 @@ public static class DatasetEncoder
                 throw new ArgumentException($"sequence '{q.Name}': '{q.ItemColumn}' must be a label-encoded sparse input");
             if (q.Histories.Count != table.RowCount)
                 throw new ArgumentException($"sequence '{q.Name}': {q.Histories.Count} history rows for {table.RowCount} table rows");
-            sequences[q.Name] = ListedSequence(q, table.Categorical(q.ItemColumn), encoder, kept);
+            sequences[q.Name] = torch.tensor(ListedSequence(q, table.Categorical(q.ItemColumn), encoder, kept), [n, q.Length]);
             features.Add(FeatureSpec.Sequence(q.Name, features[ij].Vocabulary + 1, q.Length, embeddingDim: options.EmbeddingDim));
         }
 
         var schema = new DatasetSchema(features, assignment.Names, layout.Label, layout.Scenario.Column);
-        using var scope = TorchSharp.torch.NewDisposeScope();
-        return new ScenarioDataset(name, schema, TorchSharp.torch.tensor(sparse, [n, fs]), TorchSharp.torch.tensor(dense, [n, fd]),
-            TorchSharp.torch.tensor(scenario), TorchSharp.torch.tensor(label),
-            sequences.ToDictionary(kv => kv.Key, kv => TorchSharp.torch.tensor(kv.Value, [n, (long)schema.Features.First(f => f.Name == kv.Key).SequenceLength])))
+        return new ScenarioDataset(name, schema, sparseOut, denseOut, torch.tensor(scenario), torch.tensor(label), sequences)
             { PredefinedSplit = split };
+    }
+
+    /// <summary>
+    /// How many times the encoder reads each raw column after the scenario rule (inputs, history times, the label), so
+    /// <see cref="Encode"/> can release a column's storage at its last read. A listed history's item column keeps its
+    /// storage (its distinct values are looked up at the end).
+    /// </summary>
+    static Dictionary<string, int> RawColumnUses(TableLayout layout)
+    {
+        var uses = new Dictionary<string, int>(StringComparer.Ordinal);
+        void Add(string column) => uses[column] = uses.GetValueOrDefault(column) + 1;
+        foreach (var s in layout.Sparse) Add(s.Column);
+        foreach (var d in layout.Dense) Add(d.Column);
+        Add(layout.Label);
+        foreach (var q in layout.Sequences ?? []) Add(q.TimeColumn);
+        foreach (var q in layout.ListedSequences ?? []) Add(q.ItemColumn); // never reaches 0: kept for the look-ups
+        return uses;
     }
 
     /// <summary>The (kept rows × L) matrix of a listed history: ids + 1, right-aligned, oldest first.</summary>

@@ -30,6 +30,8 @@ public sealed class DelimitedReader : IDisposable
     readonly Dictionary<string, int> _columns = new(StringComparer.Ordinal);
     readonly int _expectedFields;
     readonly bool _quoted;
+    readonly bool _compressed;
+    readonly long _fileBytes;
     bool _unclosedQuote;
 
     DelimitedReader(string path, DelimitedFormat format, int minFields)
@@ -37,7 +39,9 @@ public sealed class DelimitedReader : IDisposable
         File = path;
         if (!System.IO.File.Exists(path)) throw new DataFormatException(path, 0, null, "file not found");
         Stream stream = System.IO.File.OpenRead(path);
-        if (path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase)) stream = new GZipStream(stream, CompressionMode.Decompress);
+        _fileBytes = stream.Length;
+        _compressed = path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase);
+        if (_compressed) stream = new GZipStream(stream, CompressionMode.Decompress);
         var text = new StreamReader(stream, format.Encoding ?? new UTF8Encoding(false), detectEncodingFromByteOrderMarks: true);
         var config = new CsvConfiguration(CultureInfo.InvariantCulture)
         {
@@ -87,6 +91,18 @@ public sealed class DelimitedReader : IDisposable
     public int FieldCount => _parser.Count;
 
     public bool HasColumn(string name) => _columns.ContainsKey(name);
+
+    /// <summary>
+    /// An estimate of the records in the whole file from the characters read so far and the file size (null for a
+    /// compressed file), for sizing columns once instead of growing them; ASCII-dominated files give it within a few %.
+    /// </summary>
+    /// <param name="recordsSoFar">Records read so far.</param>
+    /// <param name="moreBytes">Bytes of further files of the same layout to be read after this one.</param>
+    public long? EstimatedRecords(long recordsSoFar, long moreBytes = 0)
+    {
+        if (_compressed || recordsSoFar == 0 || _parser.CharCount == 0) return null;
+        return (long)Math.Ceiling(recordsSoFar * (double)(_fileBytes + moreBytes) / _parser.CharCount);
+    }
 
     /// <summary>Index of a header column; a missing column is a <see cref="DataFormatException"/>.</summary>
     public int Column(string name) => _columns.TryGetValue(name, out var i)

@@ -23,6 +23,25 @@ public abstract class RawColumn(string name)
     /// columns return their interned codes; numeric values are written invariantly (18 → "18").
     /// </summary>
     public abstract (int[] Codes, IReadOnlyList<string> Keys, IReadOnlyList<SourcePosition> FirstSeen) AsKeys();
+
+    /// <summary>Makes room for <paramref name="rows"/> rows in all, so a column whose final size is known grows once.</summary>
+    public abstract void EnsureCapacity(int rows);
+
+    /// <summary>
+    /// Frees the per-row storage once the encoder has read the column for the last time (the row count stays; a later
+    /// read throws), so a large table is not held twice, raw and encoded.
+    /// </summary>
+    public abstract void Release();
+
+    protected bool IsReleased { get; set; }
+
+    protected void CheckNotReleased()
+    {
+        if (IsReleased) throw new InvalidOperationException($"raw column '{Name}' was released after encoding");
+    }
+
+    /// <summary>The capacity to grow to: double, but at least <paramref name="needed"/>.</summary>
+    protected static int Grown(int current, int needed) => (int)Math.Min(Array.MaxLength, Math.Max(needed, 2L * current));
 }
 
 /// <summary>
@@ -50,7 +69,27 @@ public sealed class CategoricalColumn(string name) : RawColumn(name)
     public IReadOnlyList<SourcePosition> FirstSeen => _firstSeen;
     /// <summary>Where the first missing value was seen, if any.</summary>
     public SourcePosition? FirstMissing { get; private set; }
-    public ReadOnlySpan<int> Codes => _codes.AsSpan(0, _count);
+    public ReadOnlySpan<int> Codes
+    {
+        get
+        {
+            CheckNotReleased();
+            return _codes.AsSpan(0, _count);
+        }
+    }
+
+    public override void EnsureCapacity(int rows)
+    {
+        CheckNotReleased();
+        if (rows > _codes.Length) Array.Resize(ref _codes, rows);
+    }
+
+    /// <summary>Frees the codes; the distinct values stay (they are small and <see cref="TryGetCode"/> reads them).</summary>
+    public override void Release()
+    {
+        _codes = [];
+        IsReleased = true;
+    }
 
     /// <summary>Appends a value (null or empty = missing) and returns its code.</summary>
     public int Add(string? value, SourcePosition at = default)
@@ -68,12 +107,13 @@ public sealed class CategoricalColumn(string name) : RawColumn(name)
             _values.Add(value);
             _firstSeen.Add(at);
         }
-        if (_count == _codes.Length) Array.Resize(ref _codes, _codes.Length * 2);
+        CheckNotReleased();
+        if (_count == _codes.Length) Array.Resize(ref _codes, Grown(_codes.Length, _count + 1));
         _codes[_count++] = code;
         return code;
     }
 
-    public string? ValueAt(int row) => _codes[row] is var c && c == Missing ? null : _values[c];
+    public string? ValueAt(int row) => Codes[row] is var c && c == Missing ? null : _values[c];
 
     /// <summary>The code of a value already in the column; false for a value never added.</summary>
     public bool TryGetCode(string value, out int code) => _index.TryGetValue(value, out code);
@@ -93,22 +133,44 @@ public sealed class NumericColumn(string name) : RawColumn(name)
 
     public override RawColumnType Type => RawColumnType.Numeric;
     public override int Count => _count;
-    public ReadOnlySpan<double> Values => _values.AsSpan(0, _count);
+    public ReadOnlySpan<double> Values
+    {
+        get
+        {
+            CheckNotReleased();
+            return _values.AsSpan(0, _count);
+        }
+    }
+
+    public override void EnsureCapacity(int rows)
+    {
+        CheckNotReleased();
+        if (rows > _values.Length) Array.Resize(ref _values, rows);
+    }
+
+    public override void Release()
+    {
+        _values = [];
+        IsReleased = true;
+    }
     /// <summary>Replaces every non-missing value v by f(v) (e.g. a precision reduction).</summary>
     public void Apply(Func<double, double> f)
     {
+        CheckNotReleased();
         for (int i = 0; i < _count; i++) if (!double.IsNaN(_values[i])) _values[i] = f(_values[i]);
     }
 
     /// <summary>Appends a value (NaN = missing).</summary>
     public void Add(double value)
     {
-        if (_count == _values.Length) Array.Resize(ref _values, _values.Length * 2);
+        CheckNotReleased();
+        if (_count == _values.Length) Array.Resize(ref _values, Grown(_values.Length, _count + 1));
         _values[_count++] = value;
     }
 
     public override (int[] Codes, IReadOnlyList<string> Keys, IReadOnlyList<SourcePosition> FirstSeen) AsKeys()
     {
+        CheckNotReleased();
         var index = new Dictionary<double, int>();
         var keys = new List<string>();
         var codes = new int[_count];
@@ -155,6 +217,12 @@ public sealed class RawTable
     }
 
     public bool Has(string name) => _columns.Any(c => c.Name == name);
+
+    /// <summary>Makes room for <paramref name="rows"/> rows in every column (see <see cref="RawColumn.EnsureCapacity"/>).</summary>
+    public void EnsureCapacity(int rows)
+    {
+        foreach (var c in _columns) c.EnsureCapacity(rows);
+    }
 
     public RawColumn this[string name] => _columns.FirstOrDefault(c => c.Name == name)
         ?? throw new DataFormatException(SourceText, 0, name, $"no column '{name}'; columns: {string.Join(", ", _columns.Select(c => c.Name))}");
