@@ -89,194 +89,249 @@ public static class DatasetEncoder
     /// <summary>
     /// Applies the scenario rule (dropping rows outside it), fits the encoders (on all kept rows, or on the training
     /// rows in train-only mode) and builds the dataset. <paramref name="parts"/> gives a predefined split such as
-    /// Ali-CCP's; rows the scenario rule drops are dropped from it too.
+    /// Ali-CCP's; rows the scenario rule drops are dropped from it too. The table is consumed: each raw column's
+    /// storage is freed after its last read, so a large table is never held twice, raw and encoded.
     /// </summary>
     public static ScenarioDataset Encode(string name, RawTable table, TableLayout layout, EncodingOptions options, PredefinedParts? parts = null)
     {
         table.CheckAligned();
-        var assignment = layout.Scenario.Apply(table);
-        var kept = new List<int>(assignment.PerRow.Length);
-        for (int i = 0; i < assignment.PerRow.Length; i++) if (assignment.PerRow[i] >= 0) kept.Add(i);
-        int n = kept.Count;
-        if (n == 0) throw new DataFormatException(table.SourceText, 0, layout.Scenario.Column, "no rows left after the scenario rule");
-        parts?.CheckCovers(table.RowCount);
+        var rows = KeptRows.Select(table, layout, options, parts);
+        try
+        {
+            using var scope = torch.NewDisposeScope();
+            var pass = new EncodingPass(table, layout, options, rows);
+            var sparse = pass.Sparse();
+            var dense = pass.Dense();
+            var (scenario, label) = pass.ScenarioAndLabel();
+            var sequences = pass.Sequences(label);
+            var schema = new DatasetSchema(pass.Features, rows.Assignment.Names, layout.Label, layout.Scenario.Column);
+            return new ScenarioDataset(name, schema, sparse, dense, scenario, torch.tensor(label), sequences) { PredefinedSplit = rows.Split };
+        }
+        catch
+        {
+            rows.Split?.Dispose(); // detached from every scope: nothing else would free it
+            throw;
+        }
+    }
 
-        // Which rows (raw indices) the encoders are fitted on.
-        int[]? fitRows = null;
-        DatasetSplit? split = null;
-        long[]? trainIdx = null, valIdx = null, testIdx = null;
-        if (parts is not null)
-        {
-            var keptIndex = new int[table.RowCount];
-            Array.Fill(keptIndex, -1);
-            for (int j = 0; j < n; j++) keptIndex[kept[j]] = j;
-            long[] Kept(int[] rawRows) => [.. rawRows.Select(r => (long)keptIndex[r]).Where(j => j >= 0)];
-            (trainIdx, valIdx, testIdx) = (Kept(parts.Train), Kept(parts.Validation), Kept(parts.Test));
-        }
-        else if (options.Mode == EncoderMode.TrainOnly)
-        {
-            using var random = DatasetSplit.Random(n, options.SplitSeed);
-            trainIdx = random.Train.data<long>().ToArray();
-            valIdx = random.Validation.data<long>().ToArray();
-            testIdx = random.Test.data<long>().ToArray();
-        }
-        if (trainIdx is not null) split = new DatasetSplit(TorchSharp.torch.tensor(trainIdx), TorchSharp.torch.tensor(valIdx!), TorchSharp.torch.tensor(testIdx!));
-        if (options.Mode == EncoderMode.TrainOnly) fitRows = trainIdx!.Select(j => kept[(int)j]).ToArray();
-        else if (n != table.RowCount) fitRows = [.. kept];
-        bool leakFree = options.Mode == EncoderMode.TrainOnly;
+    /// <summary>
+    /// The rows that survive the scenario rule (raw indices, in order), the split attached to the dataset (predefined,
+    /// or the train-only mode's seeded one) and the raw rows the encoders are fitted on (null = every raw row).
+    /// </summary>
+    sealed record KeptRows(ScenarioAssignment Assignment, List<int> Kept, DatasetSplit? Split, int[]? FitRows)
+    {
+        public int Count => Kept.Count;
 
-        var features = new List<FeatureSpec>();
-        var labelEncoders = new Dictionary<string, LabelEncoder>(StringComparer.Ordinal);
-        int fs = layout.Sparse.Count, fd = layout.Dense.Count;
-        // Output tensors are filled one column at a time and each raw column is released after its last use, so the
-        // peak holds the raw table or the encoded one, plus one column, never both in full (Ali-CCP has 85 M rows).
-        using var scope = torch.NewDisposeScope();
-        var sparseOut = torch.empty([n, fs], torch.int64);
-        var denseOut = torch.empty([n, fd], torch.float32);
-        var uses = RawColumnUses(layout);
-        void Used(string column)
+        public static KeptRows Select(RawTable table, TableLayout layout, EncodingOptions options, PredefinedParts? parts)
         {
-            if (--uses[column] == 0) table[column].Release();
+            var assignment = layout.Scenario.Apply(table);
+            var kept = new List<int>(assignment.PerRow.Length);
+            for (int i = 0; i < assignment.PerRow.Length; i++) if (assignment.PerRow[i] >= 0) kept.Add(i);
+            int n = kept.Count;
+            if (n == 0) throw new DataFormatException(table.SourceText, 0, layout.Scenario.Column, "no rows left after the scenario rule");
+            parts?.CheckCovers(table.RowCount);
+
+            long[]? train = null, validation = null, test = null;
+            if (parts is not null)
+            {
+                var keptIndex = new int[table.RowCount];
+                Array.Fill(keptIndex, -1);
+                for (int j = 0; j < n; j++) keptIndex[kept[j]] = j;
+                long[] Kept(int[] rawRows) => [.. rawRows.Select(r => (long)keptIndex[r]).Where(j => j >= 0)];
+                (train, validation, test) = (Kept(parts.Train), Kept(parts.Validation), Kept(parts.Test));
+            }
+            else if (options.Mode == EncoderMode.TrainOnly)
+            {
+                using var random = DatasetSplit.Random(n, options.SplitSeed);
+                (train, validation, test) = (random.Train.data<long>().ToArray(), random.Validation.data<long>().ToArray(), random.Test.data<long>().ToArray());
+            }
+            var split = train is null ? null : new DatasetSplit(torch.tensor(train), torch.tensor(validation!), torch.tensor(test!));
+            int[]? fitRows = options.Mode == EncoderMode.TrainOnly ? [.. train!.Select(j => kept[(int)j])]
+                : n != table.RowCount ? [.. kept]
+                : null;
+            return new KeptRows(assignment, kept, split, fitRows);
         }
-        void Store(torch.Tensor target, int j, torch.Tensor column)
+    }
+
+    /// <summary>
+    /// One encoding of one table: fills the output tensors a column at a time and frees each raw column after its
+    /// last read (<see cref="RawColumn.Release"/>), so the peak is the raw table or the encoded one plus one column.
+    /// </summary>
+    sealed class EncodingPass(RawTable table, TableLayout layout, EncodingOptions options, KeptRows rows)
+    {
+        readonly List<int> _kept = rows.Kept;
+        readonly int _n = rows.Count;
+        readonly bool _leakFree = options.Mode == EncoderMode.TrainOnly;
+        readonly Dictionary<string, int> _readsLeft = RawColumnReads(layout);
+        readonly Dictionary<string, LabelEncoder> _labelEncoders = new(StringComparer.Ordinal);
+        // Encoded user and item ids that time-ordered histories read again.
+        readonly HashSet<string> _historyColumns = (layout.Sequences ?? []).SelectMany(q => new[] { q.UserColumn, q.ItemColumn }).ToHashSet(StringComparer.Ordinal);
+        readonly Dictionary<string, long[]> _encoded = new(StringComparer.Ordinal);
+
+        public List<FeatureSpec> Features { get; } = [];
+
+        public torch.Tensor Sparse()
+        {
+            var output = torch.empty([_n, layout.Sparse.Count], torch.int64);
+            for (int j = 0; j < layout.Sparse.Count; j++)
+            {
+                var input = layout.Sparse[j];
+                var (ids, vocabulary) = input.Encoding switch
+                {
+                    SparseEncoding.Label => LabelIds(input.Column),
+                    SparseEncoding.Identity => GivenIds(input.Column),
+                    _ => BucketIds(input),
+                };
+                Store(output, j, torch.tensor(ids));
+                if (_historyColumns.Contains(input.Column)) _encoded[input.Column] = ids;
+                Read(input.Column);
+                Features.Add(FeatureSpec.Sparse(input.Column, vocabulary, options.EmbeddingDim));
+            }
+            return output;
+        }
+
+        (long[] Ids, int Vocabulary) LabelIds(string columnName)
+        {
+            var column = table.Categorical(columnName);
+            var encoder = LabelEncoder.Fit(column, rows.FitRows, options.MinFrequency, reserveOutOfVocabulary: _leakFree);
+            var codes = column.Codes;
+            var ids = new long[_n];
+            for (int r = 0; r < _n; r++) ids[r] = encoder.Transform(codes[_kept[r]]);
+            _labelEncoders[columnName] = encoder;
+            return (ids, encoder.Vocabulary);
+        }
+
+        /// <summary>Ids already encoded in the file (Ali-CCP's processed CSVs): vocabulary = max id + 1.</summary>
+        (long[] Ids, int Vocabulary) GivenIds(string columnName)
+        {
+            var values = table.Numeric(columnName).Values;
+            var ids = new long[_n];
+            long max = 0;
+            for (int r = 0; r < _n; r++)
+            {
+                var v = values[_kept[r]];
+                if (double.IsNaN(v) || v < 0 || v != Math.Floor(v) || v > int.MaxValue)
+                    throw new DataFormatException(table.SourceText, 0, columnName, $"'{v}' is not a non-negative integer id");
+                ids[r] = (long)v;
+                max = Math.Max(max, ids[r]);
+            }
+            return (ids, (int)max + 1);
+        }
+
+        (long[] Ids, int Vocabulary) BucketIds(SparseInput input)
+        {
+            var values = table.Numeric(input.Column).Values;
+            var bucketizer = Bucketizer.Quantiles(values, input.Buckets, rows.FitRows);
+            var ids = new long[_n];
+            for (int r = 0; r < _n; r++) ids[r] = bucketizer.Transform(values[_kept[r]]);
+            return (ids, bucketizer.Vocabulary);
+        }
+
+        public torch.Tensor Dense()
+        {
+            var output = torch.empty([_n, layout.Dense.Count], torch.float32);
+            for (int j = 0; j < layout.Dense.Count; j++)
+            {
+                var input = layout.Dense[j];
+                var values = table.Numeric(input.Column).Values;
+                var column = new float[_n];
+                if (input.Scale)
+                {
+                    var scaler = MinMaxScaler.Fit(values, rows.FitRows, clamp: _leakFree);
+                    for (int r = 0; r < _n; r++) column[r] = scaler.Transform(values[_kept[r]]);
+                }
+                else
+                    for (int r = 0; r < _n; r++)
+                    {
+                        var v = values[_kept[r]];
+                        column[r] = double.IsNaN(v) ? 0f : (float)v;
+                    }
+                if (input.RoundToHalf)
+                    for (int r = 0; r < _n; r++) column[r] = (float)(Half)column[r];
+                Store(output, j, torch.tensor(column));
+                Read(input.Column);
+                Features.Add(FeatureSpec.Dense(input.Column));
+            }
+            return output;
+        }
+
+        public (torch.Tensor Scenario, float[] Label) ScenarioAndLabel()
+        {
+            var labels = table.Numeric(layout.Label).Values;
+            var label = new float[_n];
+            var scenario = new long[_n];
+            for (int r = 0; r < _n; r++)
+            {
+                var y = labels[_kept[r]];
+                if (y is not (0 or 1)) throw new DataFormatException(table.SourceText, 0, layout.Label, $"label must be 0 or 1, got {y}");
+                label[r] = (float)y;
+                scenario[r] = rows.Assignment.PerRow[_kept[r]];
+            }
+            Read(layout.Label);
+            return (torch.tensor(scenario), label);
+        }
+
+        public Dictionary<string, torch.Tensor> Sequences(float[] label)
+        {
+            var sequences = new Dictionary<string, torch.Tensor>();
+            foreach (var q in layout.Sequences ?? [])
+            {
+                int item = SparseIndex(q.Name, q.ItemColumn);
+                SparseIndex(q.Name, q.UserColumn);
+                var rawTimes = table.Numeric(q.TimeColumn).Values;
+                var times = new double[_n];
+                for (int r = 0; r < _n; r++) times[r] = rawTimes[_kept[r]];
+                Read(q.TimeColumn);
+                var history = BehaviorSequences.Build(_encoded[q.UserColumn], _encoded[q.ItemColumn], times, q.Length,
+                    q.ClicksOnly ? r => label[r] == 1 : null);
+                sequences[q.Name] = torch.tensor(history, [_n, q.Length]);
+                Features.Add(FeatureSpec.Sequence(q.Name, Features[item].Vocabulary + 1, q.Length, embeddingDim: options.EmbeddingDim));
+            }
+            foreach (var q in layout.ListedSequences ?? [])
+            {
+                int item = SparseIndex(q.Name, q.ItemColumn);
+                if (!_labelEncoders.TryGetValue(q.ItemColumn, out var encoder))
+                    throw new ArgumentException($"sequence '{q.Name}': '{q.ItemColumn}' must be a label-encoded sparse input");
+                if (q.Histories.Count != table.RowCount)
+                    throw new ArgumentException($"sequence '{q.Name}': {q.Histories.Count} history rows for {table.RowCount} table rows");
+                sequences[q.Name] = torch.tensor(ListedSequence(q, table.Categorical(q.ItemColumn), encoder, _kept), [_n, q.Length]);
+                Features.Add(FeatureSpec.Sequence(q.Name, Features[item].Vocabulary + 1, q.Length, embeddingDim: options.EmbeddingDim));
+            }
+            return sequences;
+        }
+
+        int SparseIndex(string sequence, string column)
+        {
+            for (int j = 0; j < layout.Sparse.Count; j++) if (layout.Sparse[j].Column == column) return j;
+            throw new ArgumentException($"sequence '{sequence}': '{column}' is not a sparse input");
+        }
+
+        void Read(string column)
+        {
+            if (--_readsLeft[column] == 0) table[column].Release();
+        }
+
+        static void Store(torch.Tensor target, int j, torch.Tensor column)
         {
             using (column) target.select(1, j).copy_(column);
         }
-        // Encoded columns that histories read again (user and item ids).
-        var sequenceColumns = (layout.Sequences ?? []).SelectMany(q => new[] { q.UserColumn, q.ItemColumn }).ToHashSet(StringComparer.Ordinal);
-        var encodedColumns = new Dictionary<string, long[]>(StringComparer.Ordinal);
-        for (int j = 0; j < fs; j++)
-        {
-            var input = layout.Sparse[j];
-            var ids = new long[n];
-            int vocab;
-            switch (input.Encoding)
-            {
-                case SparseEncoding.Label:
-                {
-                    var column = table.Categorical(input.Column);
-                    var enc = LabelEncoder.Fit(column, fitRows, options.MinFrequency, reserveOutOfVocabulary: leakFree);
-                    var codes = column.Codes;
-                    for (int r = 0; r < n; r++) ids[r] = enc.Transform(codes[kept[r]]);
-                    vocab = enc.Vocabulary;
-                    labelEncoders[input.Column] = enc;
-                    break;
-                }
-                case SparseEncoding.Identity:
-                {
-                    var values = table.Numeric(input.Column).Values;
-                    long max = 0;
-                    for (int r = 0; r < n; r++)
-                    {
-                        var v = values[kept[r]];
-                        if (double.IsNaN(v) || v < 0 || v != Math.Floor(v) || v > int.MaxValue)
-                            throw new DataFormatException(table.SourceText, 0, input.Column, $"'{v}' is not a non-negative integer id");
-                        ids[r] = (long)v;
-                        if ((long)v > max) max = (long)v;
-                    }
-                    vocab = (int)max + 1;
-                    break;
-                }
-                default:
-                {
-                    var values = table.Numeric(input.Column).Values;
-                    var bucketizer = Bucketizer.Quantiles(values, input.Buckets, fitRows ?? null);
-                    for (int r = 0; r < n; r++) ids[r] = bucketizer.Transform(values[kept[r]]);
-                    vocab = bucketizer.Vocabulary;
-                    break;
-                }
-            }
-            Store(sparseOut, j, torch.tensor(ids));
-            if (sequenceColumns.Contains(input.Column)) encodedColumns[input.Column] = ids;
-            Used(input.Column);
-            features.Add(FeatureSpec.Sparse(input.Column, vocab, options.EmbeddingDim));
-        }
-
-        for (int j = 0; j < fd; j++)
-        {
-            var input = layout.Dense[j];
-            var values = table.Numeric(input.Column).Values;
-            var column = new float[n];
-            if (input.Scale)
-            {
-                var scaler = MinMaxScaler.Fit(values, fitRows, clamp: leakFree);
-                for (int r = 0; r < n; r++) column[r] = scaler.Transform(values[kept[r]]);
-            }
-            else
-                for (int r = 0; r < n; r++)
-                {
-                    var v = values[kept[r]];
-                    column[r] = double.IsNaN(v) ? 0f : (float)v;
-                }
-            if (input.RoundToHalf)
-                for (int r = 0; r < n; r++) column[r] = (float)(Half)column[r];
-            Store(denseOut, j, torch.tensor(column));
-            Used(input.Column);
-            features.Add(FeatureSpec.Dense(input.Column));
-        }
-
-        var labels = table.Numeric(layout.Label).Values;
-        var label = new float[n];
-        var scenario = new long[n];
-        for (int r = 0; r < n; r++)
-        {
-            var y = labels[kept[r]];
-            if (y is not (0 or 1)) throw new DataFormatException(table.SourceText, 0, layout.Label, $"label must be 0 or 1, got {y}");
-            label[r] = (float)y;
-            scenario[r] = assignment.PerRow[kept[r]];
-        }
-        Used(layout.Label);
-
-        int SparseColumn(string sequence, string column)
-        {
-            for (int j = 0; j < fs; j++) if (layout.Sparse[j].Column == column) return j;
-            throw new ArgumentException($"sequence '{sequence}': '{column}' is not a sparse input");
-        }
-        var sequences = new Dictionary<string, torch.Tensor>();
-        foreach (var q in layout.Sequences ?? [])
-        {
-            int ij = SparseColumn(q.Name, q.ItemColumn);
-            SparseColumn(q.Name, q.UserColumn);
-            var rawTimes = table.Numeric(q.TimeColumn).Values;
-            var times = new double[n];
-            for (int r = 0; r < n; r++) times[r] = rawTimes[kept[r]];
-            Used(q.TimeColumn);
-            var history = BehaviorSequences.Build(encodedColumns[q.UserColumn], encodedColumns[q.ItemColumn], times, q.Length,
-                q.ClicksOnly ? r => label[r] == 1 : null);
-            sequences[q.Name] = torch.tensor(history, [n, q.Length]);
-            features.Add(FeatureSpec.Sequence(q.Name, features[ij].Vocabulary + 1, q.Length, embeddingDim: options.EmbeddingDim));
-        }
-        foreach (var q in layout.ListedSequences ?? [])
-        {
-            int ij = SparseColumn(q.Name, q.ItemColumn);
-            if (!labelEncoders.TryGetValue(q.ItemColumn, out var encoder))
-                throw new ArgumentException($"sequence '{q.Name}': '{q.ItemColumn}' must be a label-encoded sparse input");
-            if (q.Histories.Count != table.RowCount)
-                throw new ArgumentException($"sequence '{q.Name}': {q.Histories.Count} history rows for {table.RowCount} table rows");
-            sequences[q.Name] = torch.tensor(ListedSequence(q, table.Categorical(q.ItemColumn), encoder, kept), [n, q.Length]);
-            features.Add(FeatureSpec.Sequence(q.Name, features[ij].Vocabulary + 1, q.Length, embeddingDim: options.EmbeddingDim));
-        }
-
-        var schema = new DatasetSchema(features, assignment.Names, layout.Label, layout.Scenario.Column);
-        return new ScenarioDataset(name, schema, sparseOut, denseOut, torch.tensor(scenario), torch.tensor(label), sequences)
-            { PredefinedSplit = split };
     }
 
     /// <summary>
     /// How many times the encoder reads each raw column after the scenario rule (inputs, history times, the label), so
-    /// <see cref="Encode"/> can release a column's storage at its last read. A listed history's item column keeps its
-    /// storage (its distinct values are looked up at the end).
+    /// a column's storage is freed at its last read. A listed history's item column keeps its storage (its distinct
+    /// values are looked up at the end).
     /// </summary>
-    static Dictionary<string, int> RawColumnUses(TableLayout layout)
+    static Dictionary<string, int> RawColumnReads(TableLayout layout)
     {
-        var uses = new Dictionary<string, int>(StringComparer.Ordinal);
-        void Add(string column) => uses[column] = uses.GetValueOrDefault(column) + 1;
+        var reads = new Dictionary<string, int>(StringComparer.Ordinal);
+        void Add(string column) => reads[column] = reads.GetValueOrDefault(column) + 1;
         foreach (var s in layout.Sparse) Add(s.Column);
         foreach (var d in layout.Dense) Add(d.Column);
         Add(layout.Label);
         foreach (var q in layout.Sequences ?? []) Add(q.TimeColumn);
         foreach (var q in layout.ListedSequences ?? []) Add(q.ItemColumn); // never reaches 0: kept for the look-ups
-        return uses;
+        return reads;
     }
 
     /// <summary>The (kept rows × L) matrix of a listed history: ids + 1, right-aligned, oldest first.</summary>
