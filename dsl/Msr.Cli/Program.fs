@@ -54,9 +54,11 @@ type StatsArgs =
     | Format of StatsFormat
     | User_Feature of column: string
     | Item_Feature of column: string
+    | Paper
     interface IArgParserTemplate with
         member a.Usage =
             match a with
+            | Paper -> "compare with the benchmark paper's Tables 2 and 7 (exit 1 when a count differs)"
             | Target _ -> "dataset name (see `msr datasets list`), then its file or folder (none for synthetic)"
             | Loader_Option _ -> "dataset option, e.g. --data top_k=3 (repeatable)"
             | Format _ -> "md (Markdown, default) or csv"
@@ -179,10 +181,26 @@ let private datasetExport (out: TextWriter) (args: ParseResults<ExportArgs>) =
     0
 
 let private datasetStats (out: TextWriter) (args: ParseResults<StatsArgs>) =
-    use data = loadNamed "stats" (args.GetResult Target) (args.GetResults Loader_Option)
-    let format = match args.GetResult(Format, defaultValue = Md) with Md -> StatisticsFormat.Markdown | Csv -> StatisticsFormat.Csv
-    fprintfn out "%s" (DatasetStatistics.Render(data, format, Option.toObj (args.TryGetResult User_Feature), Option.toObj (args.TryGetResult Item_Feature)))
-    0
+    let target = args.GetResult Target
+    let paper =
+        if not (args.Contains Paper) then None
+        else
+            match PaperTable2.For(List.head target) with
+            | null ->
+                raise (UsageError(sprintf "the paper has no counts for '%s'; --paper works with %s" (List.head target)
+                                      (String.Join(", ", PaperTable2.Loaders |> Seq.sort))))
+            | counts -> Some counts
+    use data = loadNamed "stats" target (args.GetResults Loader_Option)
+    let user, item = Option.toObj (args.TryGetResult User_Feature), Option.toObj (args.TryGetResult Item_Feature)
+    match paper with
+    | None ->
+        let format = match args.GetResult(Format, defaultValue = Md) with Md -> StatisticsFormat.Markdown | Csv -> StatisticsFormat.Csv
+        fprintfn out "%s" (DatasetStatistics.Render(data, format, user, item))
+        0
+    | Some counts ->
+        let comparison = PaperTable2.Compare(DatasetStatistics.Compute(data, user, item), counts)
+        fprintfn out "%s" (comparison.ToMarkdown())
+        if comparison.AllMatch then 0 else 1
 
 /// Runs the command line; returns the process exit code (0 ok, 1 run failed, 2 bad input).
 let execute (argv: string[]) (out: TextWriter) (err: TextWriter) =

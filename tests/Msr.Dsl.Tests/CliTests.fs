@@ -57,6 +57,20 @@ let cli =
             Expect.stringContains err "hist_movie_id" "names the feature"
             Expect.isFalse (File.Exists(Path.Combine(folder, "out.csv"))) "nothing written"
         }
+        test "datasets stats --paper compares with Table 2, exits 1 on a difference and 2 without a paper row" {
+            let folder = Path.Combine(Path.GetTempPath(), "msr-cli-" + Guid.NewGuid().ToString("N"))
+            Directory.CreateDirectory folder |> ignore
+            File.WriteAllText(Path.Combine(folder, "users.dat"), "1::F::1::10::48067\n2::M::25::16::70072\n3::M::35::15::55117\n")
+            File.WriteAllText(Path.Combine(folder, "movies.dat"), "1::A (1995)::Comedy\n2::B (1995)::Drama\n")
+            File.WriteAllText(Path.Combine(folder, "ratings.dat"), "1::1::5::300\n1::2::3::100\n2::1::4::50\n3::2::2::10\n")
+            let code, out, err = msr [ "datasets"; "stats"; "movielens"; folder; "--paper" ]
+            Expect.equal code 1 ("exit 1; stderr: " + err)
+            Expect.stringContains out "210,747" "the paper's count"
+            Expect.stringContains out "differs from the paper" "verdict"
+            let code, _, err = msr [ "datasets"; "stats"; "synthetic"; "--paper" ]
+            Expect.equal code 2 "exit 2"
+            Expect.stringContains err "no counts for 'synthetic'" "names the dataset"
+        }
         test "datasets stats prints per-scenario counts and the coefficient of variation" {
             let code, out, err = msr [ "datasets"; "stats"; "synthetic"; "--data"; "rows=3000" ]
             Expect.equal code 0 ("exit 0; stderr: " + err)
