@@ -15,6 +15,15 @@ let private smallTrain (results: string) seed =
     [ "train"; "--dataset"; "synthetic"; "--model"; "star"; "--seed"; string seed; "--epochs"; "2"; "--batch-size"; "256"
       "--data"; "rows=2000"; "--data"; "users=100"; "--data"; "items=80"; "--results"; results ]
 
+/// Three users (one per age scenario) rating two films, in the ML-1M file format.
+let private tinyMovieLens () =
+    let folder = Path.Combine(Path.GetTempPath(), "msr-cli-" + Guid.NewGuid().ToString("N"))
+    Directory.CreateDirectory folder |> ignore
+    File.WriteAllText(Path.Combine(folder, "users.dat"), "1::F::1::10::48067\n2::M::25::16::70072\n3::M::35::15::55117\n")
+    File.WriteAllText(Path.Combine(folder, "movies.dat"), "1::A (1995)::Comedy\n2::B (1995)::Drama\n")
+    File.WriteAllText(Path.Combine(folder, "ratings.dat"), "1::1::5::300\n1::2::3::100\n2::1::4::50\n3::2::2::10\n")
+    folder
+
 [<Tests>]
 let cli =
     testList "msr command line" [
@@ -46,11 +55,7 @@ let cli =
             Expect.equal (tableOf a) (tableOf b) "identical"
         }
         test "exporting a dataset with a history feature is a clean error, not a crash" {
-            let folder = Path.Combine(Path.GetTempPath(), "msr-cli-" + Guid.NewGuid().ToString("N"))
-            Directory.CreateDirectory folder |> ignore
-            File.WriteAllText(Path.Combine(folder, "users.dat"), "1::F::1::10::48067\n2::M::25::16::70072\n3::M::35::15::55117\n")
-            File.WriteAllText(Path.Combine(folder, "movies.dat"), "1::A (1995)::Comedy\n2::B (1995)::Drama\n")
-            File.WriteAllText(Path.Combine(folder, "ratings.dat"), "1::1::5::300\n1::2::3::100\n2::1::4::50\n3::2::2::10\n")
+            let folder = tinyMovieLens ()
             let code, _, err =
                 msr [ "datasets"; "export"; "movielens"; folder; "--data"; "history=2"; "-o"; Path.Combine(folder, "out.csv") ]
             Expect.equal code 2 "exit 2"
@@ -58,11 +63,7 @@ let cli =
             Expect.isFalse (File.Exists(Path.Combine(folder, "out.csv"))) "nothing written"
         }
         test "datasets stats --paper compares with Table 2, exits 1 on a difference and 2 without a paper row" {
-            let folder = Path.Combine(Path.GetTempPath(), "msr-cli-" + Guid.NewGuid().ToString("N"))
-            Directory.CreateDirectory folder |> ignore
-            File.WriteAllText(Path.Combine(folder, "users.dat"), "1::F::1::10::48067\n2::M::25::16::70072\n3::M::35::15::55117\n")
-            File.WriteAllText(Path.Combine(folder, "movies.dat"), "1::A (1995)::Comedy\n2::B (1995)::Drama\n")
-            File.WriteAllText(Path.Combine(folder, "ratings.dat"), "1::1::5::300\n1::2::3::100\n2::1::4::50\n3::2::2::10\n")
+            let folder = tinyMovieLens ()
             let code, out, err = msr [ "datasets"; "stats"; "movielens"; folder; "--paper" ]
             Expect.equal code 1 ("exit 1; stderr: " + err)
             Expect.stringContains out "210,747" "the paper's count"
