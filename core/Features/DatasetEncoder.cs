@@ -8,7 +8,7 @@ public enum SparseEncoding
 {
     /// <summary><see cref="LabelEncoder"/> (vocabulary = distinct values, plus missing/OOV ids when needed).</summary>
     Label,
-    /// <summary>The value is already an id (non-negative integer); vocabulary = max id + 1 (Ali-CCP's processed files).</summary>
+    /// <summary>The value is already an id (an <see cref="IdColumn"/>); vocabulary = max id + 1 (Ali-CCP's processed files).</summary>
     Identity,
     /// <summary>A numeric column cut into equal-frequency buckets (<see cref="SparseInput.Buckets"/>).</summary>
     Bucket,
@@ -179,18 +179,16 @@ public static class DatasetEncoder
         /// <summary>Ids already encoded in the file (Ali-CCP's processed CSVs): vocabulary = max id + 1.</summary>
         (long[] Ids, int Vocabulary) GivenIds(string columnName)
         {
-            var values = table.Numeric(columnName).Values;
+            var values = table.Ids(columnName).Values;
             var ids = new long[_n];
-            long max = 0;
+            int max = 0;
             for (int r = 0; r < _n; r++)
             {
-                var v = values[_kept[r]];
-                if (double.IsNaN(v) || v < 0 || v != Math.Floor(v) || v > int.MaxValue)
-                    throw new DataFormatException(table.SourceText, 0, columnName, $"'{v}' is not a non-negative integer id");
-                ids[r] = (long)v;
-                max = Math.Max(max, ids[r]);
+                int v = values[_kept[r]];
+                ids[r] = v;
+                max = Math.Max(max, v);
             }
-            return (ids, (int)max + 1);
+            return (ids, max + 1);
         }
 
         (long[] Ids, int Vocabulary) BucketIds(SparseInput input)

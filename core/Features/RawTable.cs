@@ -9,6 +9,8 @@ public enum RawColumnType
     Categorical,
     /// <summary>Doubles; NaN is a missing value.</summary>
     Numeric,
+    /// <summary>Non-negative int32 ids a file has already encoded (half the memory of doubles; Ali-CCP's 23 id fields).</summary>
+    Id,
 }
 
 /// <summary>One column of a <see cref="RawTable"/>, filled row by row while a file is streamed.</summary>
@@ -191,6 +193,65 @@ public sealed class NumericColumn(string name) : RawColumn(name)
     }
 }
 
+/// <summary>A column of ids a file has already encoded: non-negative int32 values, no missing value.</summary>
+public sealed class IdColumn(string name) : RawColumn(name)
+{
+    int[] _values = new int[1024];
+    int _count;
+
+    public override RawColumnType Type => RawColumnType.Id;
+    public override int Count => _count;
+
+    public ReadOnlySpan<int> Values
+    {
+        get
+        {
+            CheckNotReleased();
+            return _values.AsSpan(0, _count);
+        }
+    }
+
+    /// <summary>Appends an id; a negative one is refused (the reader reports it with its line first).</summary>
+    public void Add(int id)
+    {
+        CheckNotReleased();
+        ArgumentOutOfRangeException.ThrowIfNegative(id);
+        if (_count == _values.Length) Array.Resize(ref _values, Grown(_values.Length, _count + 1));
+        _values[_count++] = id;
+    }
+
+    public override void EnsureCapacity(int rows)
+    {
+        CheckNotReleased();
+        if (rows > _values.Length) Array.Resize(ref _values, rows);
+    }
+
+    public override void Release()
+    {
+        _values = [];
+        IsReleased = true;
+    }
+
+    public override (int[] Codes, IReadOnlyList<string> Keys, IReadOnlyList<SourcePosition> FirstSeen) AsKeys()
+    {
+        CheckNotReleased();
+        var index = new Dictionary<int, int>();
+        var keys = new List<string>();
+        var codes = new int[_count];
+        for (int i = 0; i < _count; i++)
+        {
+            if (!index.TryGetValue(_values[i], out var c))
+            {
+                c = keys.Count;
+                index.Add(_values[i], c);
+                keys.Add(_values[i].ToString(CultureInfo.InvariantCulture));
+            }
+            codes[i] = c;
+        }
+        return (codes, keys, keys.Select(_ => new SourcePosition($"column '{Name}'", 0)).ToList());
+    }
+}
+
 /// <summary>
 /// Typed raw columns of one dataset, row-aligned, built while streaming its files. Loaders derive
 /// columns (joins, first genre, binary label) as they read, so no raw line is kept.
@@ -208,6 +269,7 @@ public sealed class RawTable
 
     public CategoricalColumn AddCategorical(string name) => Add(new CategoricalColumn(name));
     public NumericColumn AddNumeric(string name) => Add(new NumericColumn(name));
+    public IdColumn AddIds(string name) => Add(new IdColumn(name));
 
     T Add<T>(T column) where T : RawColumn
     {
@@ -232,6 +294,9 @@ public sealed class RawTable
 
     public NumericColumn Numeric(string name) => this[name] as NumericColumn
         ?? throw new DataFormatException(SourceText, 0, name, "expected a numeric column");
+
+    public IdColumn Ids(string name) => this[name] as IdColumn
+        ?? throw new DataFormatException(SourceText, 0, name, "expected a column of encoded ids");
 
     public string SourceText => Sources.Count == 0 ? "(no file)" : string.Join(" + ", Sources);
 

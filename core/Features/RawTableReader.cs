@@ -13,6 +13,8 @@ public enum ReadAs
     Binary,
     /// <summary>As <see cref="Number"/>, but a missing value is an error (a rating that a threshold turns into a label).</summary>
     RequiredNumber,
+    /// <summary>A required non-negative integer id (already encoded by the file, e.g. "17" or "17.0"), stored as int32.</summary>
+    Id,
 }
 
 /// <summary>A source column and how to read it; <paramref name="As"/> names the raw column (default: the source name).</summary>
@@ -36,9 +38,12 @@ public static class RawTableReader
         using var reader = DelimitedReader.Open(path, format);
         table.Sources.Add(path);
         var indices = columns.Select(c => reader.Column(c.Source)).ToArray();
-        var targets = columns.Select(c => c.Type == ReadAs.Categorical
-            ? (RawColumn)(table.Has(c.Target) ? table.Categorical(c.Target) : table.AddCategorical(c.Target))
-            : table.Has(c.Target) ? table.Numeric(c.Target) : table.AddNumeric(c.Target)).ToArray();
+        var targets = columns.Select(c => c.Type switch
+        {
+            ReadAs.Categorical => (RawColumn)(table.Has(c.Target) ? table.Categorical(c.Target) : table.AddCategorical(c.Target)),
+            ReadAs.Id => table.Has(c.Target) ? table.Ids(c.Target) : table.AddIds(c.Target),
+            _ => table.Has(c.Target) ? table.Numeric(c.Target) : table.AddNumeric(c.Target),
+        }).ToArray();
         int rows = 0;
         int before = table.RowCount;
         while (reader.Read())
@@ -57,6 +62,11 @@ public static class RawTableReader
                     case ReadAs.Categorical: ((CategoricalColumn)targets[j]).Add(reader.GetOptional(i), at); break;
                     case ReadAs.Number: ((NumericColumn)targets[j]).Add(reader.GetDouble(i, name)); break;
                     case ReadAs.Integer: ((NumericColumn)targets[j]).Add(Math.Truncate(reader.GetDouble(i, name))); break;
+                    case ReadAs.Id:
+                        var id = reader.GetLong(i, name);
+                        if (id is < 0 or > int.MaxValue) throw reader.Error(name, $"'{reader.Get(i)}' is not a non-negative integer id");
+                        ((IdColumn)targets[j]).Add((int)id);
+                        break;
                     case ReadAs.RequiredNumber:
                         var value = reader.GetDouble(i, name);
                         if (double.IsNaN(value)) throw reader.Error(name, "value is missing");

@@ -34,7 +34,7 @@ public sealed class AliCcpLoader : IDatasetLoader
         var rowsPerPart = new int[3];
         ColumnRead[] columns =
         [
-            .. SparseColumns.Select(c => new ColumnRead(c, ReadAs.Number)),
+            .. SparseColumns.Select(c => new ColumnRead(c, ReadAs.Id)),
             .. DenseColumns.Select(c => new ColumnRead(c, ReadAs.Number)),
             new("click", ReadAs.Binary),
             new("301", ReadAs.Categorical, "scenario_301"),

@@ -86,7 +86,7 @@ public sealed class AliCcpRawLoader : IDatasetLoader
             var id = new int[counts.Length];
             int next = 1;
             for (int code = 0; code < counts.Length; code++) id[code] = counts[code] >= minCount ? next++ : 0;
-            var column = table.AddNumeric(fields[j]);
+            var column = table.AddIds(fields[j]);
             foreach (var code in codes) column.Add(code >= 0 ? id[code] : 0);
         }
 

@@ -62,4 +62,23 @@ public class RawTableTests
             Assert.Null(r.EstimatedRecords(1));
         }
     }
+
+    [Fact]
+    public void Encoded_ids_are_read_as_int32_and_a_bad_id_names_its_line()
+    {
+        using var dir = new TempDir();
+        var table = new RawTable();
+        RawTableReader.Append(table, dir.Write("ids.csv", "id\n3\n4.0\n0\n"), DelimitedFormat.Csv, [new("id", ReadAs.Id)]);
+        Assert.Equal([3, 4, 0], table.Ids("id").Values.ToArray());
+        var (codes, keys, _) = table.Ids("id").AsKeys();
+        Assert.Equal([0, 1, 2], codes);
+        Assert.Equal(["3", "4", "0"], keys);
+        foreach (var (bad, problem) in new[] { ("-1", "non-negative integer id"), ("2.5", "not an integer"), ("", "missing"), ("3000000000", "non-negative integer id") })
+        {
+            var e = Assert.Throws<DataFormatException>(() => RawTableReader.Append(new RawTable(),
+                dir.Write("bad.csv", $"id,x\n1,a\n{bad},b\n"), DelimitedFormat.Csv, [new("id", ReadAs.Id)]));
+            Assert.Equal((3L, "id"), (e.Line, e.Field));
+            Assert.Contains(problem, e.Message);
+        }
+    }
 }
