@@ -31,18 +31,23 @@ public static class RecordConversion
     public static string ModelLabel(IReadOnlyList<RunRecord> all, RunRecord record) => Labeler(all)(record);
 
     /// <summary>
-    /// The dataset label of a run: the loader name, plus the loader options (and the folder) that differ among runs of
-    /// that loader, e.g. "synthetic (scenarios=4)" or "kuairand (top_k=3)". Runs on differently prepared data are
-    /// never pooled into one table; a single preparation keeps the plain name.
+    /// The dataset label of a run: the dataset's name (its <c>name</c> option, else the loader name), plus the loader
+    /// options (and the folder) that differ among runs of that data, e.g. "synthetic (scenarios=4)" or
+    /// "kuairand (top_k=3)". Runs on differently prepared data are never pooled into one table; a single preparation
+    /// keeps the plain name.
     /// </summary>
     public static Func<RunRecord, string> DatasetLabeler(IReadOnlyList<RunRecord> all)
     {
         ArgumentNullException.ThrowIfNull(all);
-        var varying = new Dictionary<string, (string[] Keys, bool Path)>(StringComparer.Ordinal);
-        foreach (var group in all.Where(r => r is not null).GroupBy(r => r.Config.Dataset, StringComparer.Ordinal))
+        var varying = new Dictionary<(string Loader, string Name), (string[] Keys, bool Path)>();
+        var records = all.Where(r => r is not null).ToList();
+        // A name two loaders share (a custom file called "movielens") keeps the loader in its label: never pooled.
+        var sharedNames = records.GroupBy(DatasetName, StringComparer.Ordinal)
+            .Where(g => g.Select(r => r.Config.Dataset).Distinct(StringComparer.Ordinal).Count() > 1).Select(g => g.Key).ToHashSet(StringComparer.Ordinal);
+        foreach (var group in records.GroupBy(r => (r.Config.Dataset, DatasetName(r))))
         {
             var runs = group.ToList();
-            var keys = runs.SelectMany(r => r.Config.DatasetOptions.Keys).Distinct()
+            var keys = runs.SelectMany(r => r.Config.DatasetOptions.Keys).Distinct().Where(k => k != NameOption)
                 .Where(k => runs.Select(r => r.Config.DatasetOptions.TryGetValue(k, out var v) ? v : "").Distinct().Count() > 1)
                 .Order(StringComparer.Ordinal).ToArray();
             varying[group.Key] = (keys, runs.Select(r => r.Config.DatasetPath ?? "").Distinct().Count() > 1);
@@ -50,13 +55,25 @@ public static class RecordConversion
         return record =>
         {
             ArgumentNullException.ThrowIfNull(record);
-            var (keys, path) = varying.TryGetValue(record.Config.Dataset, out var v) ? v : ([], false);
+            var name = DatasetName(record);
+            var (keys, path) = varying.TryGetValue((record.Config.Dataset, name), out var v) ? v : ([], false);
+            if (sharedNames.Contains(name) && name != record.Config.Dataset) name = $"{name} [{record.Config.Dataset}]";
             var shown = new List<string>();
             if (path) shown.Add(Path.GetFileName(Path.TrimEndingDirectorySeparator(record.Config.DatasetPath ?? "")));
             shown.AddRange(keys.Where(record.Config.DatasetOptions.ContainsKey).Select(k => $"{k}={record.Config.DatasetOptions[k]}"));
-            return shown.Count == 0 ? record.Config.Dataset : $"{record.Config.Dataset} ({string.Join(", ", shown)})";
+            return shown.Count == 0 ? name : $"{name} ({string.Join(", ", shown)})";
         };
     }
+
+    /// <summary>A loader option that names the data itself (the <c>csv</c> loader's, defaulting to the file name).</summary>
+    const string NameOption = "name";
+
+    /// <summary>
+    /// The dataset's name in tables: its <c>name</c> option when the loader has one (a custom file is "clicks", not
+    /// "csv"), else the registry name.
+    /// </summary>
+    static string DatasetName(RunRecord record) =>
+        record.Config.DatasetOptions.TryGetValue(NameOption, out var name) && !string.IsNullOrWhiteSpace(name) ? name : record.Config.Dataset;
 
     /// <summary>
     /// <see cref="ModelLabel"/> for many records at once: the varying options of each (dataset, model) are computed once,

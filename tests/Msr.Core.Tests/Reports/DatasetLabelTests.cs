@@ -38,4 +38,22 @@ public sealed class DatasetLabelTests
         Assert.Equal("amazon (amazon-2014)", label(two[0]));
         Assert.Equal("amazon (amazon-2018)", label(two[1]));
     }
+
+    [Fact]
+    public void A_custom_file_is_labelled_by_its_name_and_a_name_shared_with_a_loader_is_never_pooled()
+    {
+        var clicks = new Dictionary<string, string> { ["name"] = "clicks", ["label"] = "y" };
+        var views = new Dictionary<string, string> { ["name"] = "views", ["label"] = "y" };
+        var records = new[] { On("csv", "STAR", 1, 0.7, clicks, "/d/clicks.csv"), On("csv", "STAR", 1, 0.6, views, "/d/views.csv") };
+        var label = RecordConversion.DatasetLabeler(records);
+        Assert.Equal("clicks", label(records[0])); // not "csv (clicks.csv, name=clicks)"
+        Assert.Equal("views", label(records[1]));
+
+        var impostor = new Dictionary<string, string> { ["name"] = "movielens" };
+        var mixed = new[] { On("movielens", "STAR", 1, 0.8, new Dictionary<string, string>()), On("csv", "STAR", 1, 0.5, impostor, "/d/ml.csv") };
+        var mixedLabel = RecordConversion.DatasetLabeler(mixed);
+        Assert.Equal("movielens", mixedLabel(mixed[0]));
+        Assert.Equal("movielens [csv]", mixedLabel(mixed[1]));
+        Assert.Equal(2, ComparisonReports.Build(mixed).Tables.Count);
+    }
 }
