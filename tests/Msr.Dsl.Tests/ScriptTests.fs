@@ -39,4 +39,14 @@ let scripts =
             finally
                 Directory.Delete(data, true)
         }
+        (if built then test else ptest) "custom-csv.fsx declares the committed sample with csvData and compares models" {
+            let results = Path.Combine(Path.GetTempPath(), "msr-script-" + Guid.NewGuid().ToString("N"))
+            try
+                let code, output = fsi "experiments/custom-csv.fsx" [ "--epochs"; "1"; "--results"; results ]
+                Expect.equal code 0 output
+                for model in [ "BaseDNN"; "SharedBottom"; "STAR" ] do Expect.stringContains output ("| " + model + " |") "a row per model"
+                Expect.equal (Directory.GetFiles(results, "*.json").Length) 6 "3 models × 2 seeds recorded"
+            finally
+                if Directory.Exists results then Directory.Delete(results, true)
+        }
     ]
