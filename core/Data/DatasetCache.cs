@@ -17,7 +17,7 @@ namespace Msr.Core.Data;
 public static class DatasetCache
 {
     const string Magic = "MSRCACHE";
-    const int FormatVersion = 1;
+    const int FormatVersion = 2; // 2: sparse ids stored as int32
 
     /// <summary>Returns the cached dataset for this request, or loads it with <paramref name="loader"/> and caches it.</summary>
     public static ScenarioDataset Load(IDatasetLoader loader, DatasetRequest request, string cacheDirectory, bool contentHash = false) =>
@@ -105,7 +105,7 @@ public static class DatasetCache
                 w.Write(schema.Label);
                 w.Write(schema.ScenarioColumn);
                 w.Write(dataset.Count);
-                WriteArray(w, Values<long>(dataset.Sparse));
+                WriteArray(w, Values<int>(dataset.Sparse));
                 WriteArray(w, Values<float>(dataset.Dense));
                 WriteArray(w, Values<long>(dataset.Scenario));
                 WriteArray(w, Values<float>(dataset.Label));
@@ -146,7 +146,7 @@ public static class DatasetCache
             var scenarios = Enumerable.Range(0, r.ReadInt32()).Select(_ => r.ReadString()).ToList();
             var schema = new DatasetSchema(features, scenarios, r.ReadString(), r.ReadString());
             long n = r.ReadInt64();
-            var sparse = ReadArray<long>(r);
+            var sparse = ReadArray<int>(r);
             var dense = ReadArray<float>(r);
             var scenario = ReadArray<long>(r);
             var label = ReadArray<float>(r);

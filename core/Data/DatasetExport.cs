@@ -22,7 +22,7 @@ public static class DatasetExport
                 "have no CSV form; export without the history option");
         long rows = Math.Min(data.Count, maxRows ?? long.MaxValue);
         using var scope = NewDisposeScope();
-        var sparse = Values<long>(data.Sparse.narrow(0, 0, rows));
+        var sparse = Values<long>(data.Sparse.narrow(0, 0, rows).to_type(ScalarType.Int64));
         var dense = Values<float>(data.Dense.narrow(0, 0, rows));
         var scenario = Values<long>(data.Scenario.narrow(0, 0, rows));
         var label = Values<float>(data.Label.narrow(0, 0, rows));

@@ -54,8 +54,8 @@ public sealed record DatasetStatistics(
         using var scope = NewDisposeScope();
         var scenario = dataset.Scenario.data<long>().ToArray();
         var label = dataset.Label.data<float>().ToArray();
-        var users = dataset.Sparse.select(1, schema.SparseIndex(user)).contiguous().data<long>().ToArray();
-        var items = dataset.Sparse.select(1, schema.SparseIndex(item)).contiguous().data<long>().ToArray();
+        var users = dataset.Sparse.select(1, schema.SparseIndex(user)).to_type(ScalarType.Int64).data<long>().ToArray();
+        var items = dataset.Sparse.select(1, schema.SparseIndex(item)).to_type(ScalarType.Int64).data<long>().ToArray();
         int userVocab = sparse[schema.SparseIndex(user)].Vocabulary, itemVocab = sparse[schema.SparseIndex(item)].Vocabulary;
 
         var counts = new long[s];

@@ -147,7 +147,7 @@ public static class DatasetEncoder
 
         public torch.Tensor Sparse()
         {
-            var output = torch.empty([_n, layout.Sparse.Count], torch.int64);
+            var output = torch.empty([_n, layout.Sparse.Count], torch.int32);
             for (int j = 0; j < layout.Sparse.Count; j++)
             {
                 var input = layout.Sparse[j];

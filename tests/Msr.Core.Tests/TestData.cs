@@ -50,3 +50,9 @@ internal static class TestData
     public static LoadedDataset LoadSynthetic(params (string Key, string Value)[] options) =>
         LoadedDataset.Load("synthetic", null, options.ToDictionary(o => o.Key, o => o.Value));
 }
+
+internal static class ScenarioDatasetTestExtensions
+{
+    /// <summary>The sparse ids widened to int64 (the dataset holds them as int32), for reading them in assertions.</summary>
+    public static TorchSharp.torch.Tensor SparseIds(this ScenarioDataset data) => data.Sparse.to_type(TorchSharp.torch.ScalarType.Int64);
+}

@@ -33,7 +33,7 @@ public class AliCcpRawTests
             Sample(9, 0, 0, "cc", ("205", "i3", 1), ("301", "p2", 1))) + "\n");
     }
 
-    static long Id(ScenarioDataset ds, int row, string field) => ds.Sparse.data<long>()[row * 23 + ds.Schema.SparseIndex(field)];
+    static long Id(ScenarioDataset ds, int row, string field) => ds.SparseIds().data<long>()[row * 23 + ds.Schema.SparseIndex(field)];
 
     [Fact]
     public void Fixture_merges_common_features_encodes_by_first_appearance_in_training_and_splits_the_test_file()

@@ -33,7 +33,7 @@ public class DatasetCacheTests
         Assert.Equal(a.Name, b.Name);
         Assert.Equal(a.Schema.Features, b.Schema.Features);
         Assert.Equal(a.Schema.ScenarioNames, b.Schema.ScenarioNames);
-        Assert.Equal(a.Sparse.data<long>().ToArray(), b.Sparse.data<long>().ToArray());
+        Assert.Equal(a.SparseIds().data<long>().ToArray(), b.SparseIds().data<long>().ToArray());
         Assert.Equal(a.Dense.shape, b.Dense.shape);
         if (a.Dense.numel() > 0) Assert.Equal(a.Dense.data<float>().ToArray(), b.Dense.data<float>().ToArray());
         Assert.Equal(a.Scenario.data<long>().ToArray(), b.Scenario.data<long>().ToArray());

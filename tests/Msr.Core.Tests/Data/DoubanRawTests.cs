@@ -54,7 +54,7 @@ public class DoubanRawTests
         Assert.Equal([1f, 0, 1, 0, 0], ds.Label.data<float>().ToArray()); // 3 and missing are negative
         // Items: book 5, 9; movie 5+9=14, 2+9=11; music 5+14=19 → five distinct ids (movie 5 ≠ book 5).
         Assert.Equal(5, ds.Schema.SparseFeatures[1].Vocabulary);
-        var sparse = ds.Sparse.data<long>().ToArray();
+        var sparse = ds.SparseIds().data<long>().ToArray();
         Assert.Equal([0L, 1, 3, 2, 4], Enumerable.Range(0, 5).Select(r => sparse[r * 4 + 1])); // sorted 5, 9, 11, 14, 19
         // User 3 is not in users_cleaned.txt: living place and time bin missing (last ids).
         Assert.Equal(2L, sparse[3 * 4 + 2]);

@@ -30,7 +30,7 @@ public class KuaiRandRawTests
     }
 
     static long Id(ScenarioDataset ds, int row, string feature) =>
-        ds.Sparse.data<long>()[row * ds.Schema.SparseFeatures.Count + ds.Schema.SparseIndex(feature)];
+        ds.SparseIds().data<long>()[row * ds.Schema.SparseFeatures.Count + ds.Schema.SparseIndex(feature)];
 
     [Fact]
     public void Fixture_joins_maps_ranges_fills_missing_and_drops_unknown_users_and_videos()

@@ -29,7 +29,7 @@ public class MovieLensTests
         Assert.Equal(["user_id", "movie_id", "gender", "occupation", "zip", "cate_id", "age_value"], ds.Schema.Features.Select(f => f.Name));
         Assert.Equal([4, 3, 2, 4, 4, 3], ds.Schema.SparseFeatures.Select(f => f.Vocabulary));
         // cate_id is the first genre: Animation, Adventure, Comedy → sorted ids Adventure 0, Animation 1, Comedy 2.
-        var sparse = ds.Sparse.data<long>().ToArray();
+        var sparse = ds.SparseIds().data<long>().ToArray();
         Assert.Equal([1L, 0, 2, 1, 2, 0], Enumerable.Range(0, 6).Select(r => sparse[r * 6 + 5]));
         // Dense age MinMax over the table: ages 1, 1, 56, 25, 25, 45 → (age−1)/55.
         var age = ds.Dense.data<float>().ToArray();
@@ -70,7 +70,7 @@ public class MovieLensTests
         Assert.Equal([1f, 0, 1, 1], ds.Label.data<float>().ToArray());
         // First genres: item 1 Animation, item 2 Action, item 3 none (missing → extra last id).
         var cate = ds.Schema.SparseIndex("cate_id");
-        var sparse = ds.Sparse.data<long>().ToArray();
+        var sparse = ds.SparseIds().data<long>().ToArray();
         Assert.Equal([1L, 0, 2, 1], Enumerable.Range(0, 4).Select(r => sparse[r * 6 + cate]));
         Assert.Equal(3, ds.Schema.SparseFeatures[cate].Vocabulary);
         // Dense age is the age code: 18, 50, 1, 25 → MinMax over [1, 50].

@@ -133,7 +133,7 @@ public class ProcessedLoaderTests
         var place = ds.Schema.SparseIndex("living_place");
         Assert.Equal(3, ds.Schema.SparseFeatures[place].Vocabulary); // two places + missing
         Assert.Equal(3, ds.Schema.SparseFeatures[ds.Schema.SparseIndex("time_bin")].Vocabulary); // 3, 27 (numeric order) + missing
-        var sparse = ds.Sparse.data<long>().ToArray();
+        var sparse = ds.SparseIds().data<long>().ToArray();
         Assert.Equal([1L, 2, 0, 1], Enumerable.Range(0, 4).Select(r => sparse[r * 4 + 3]));
     }
 

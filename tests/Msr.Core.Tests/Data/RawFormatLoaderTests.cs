@@ -115,7 +115,7 @@ public class RawFormatLoaderTests
         Assert.Equal([2L, 1, 2], ds.ScenarioCounts());
         Assert.Equal([1f, 0, 1, 0, 1], ds.Label.data<float>().ToArray());
         Assert.Equal([3, 4], ds.Schema.SparseFeatures.Select(f => f.Vocabulary));
-        var sparse = ds.Sparse.data<long>().ToArray();
+        var sparse = ds.SparseIds().data<long>().ToArray();
         Assert.Equal(sparse[0], sparse[2 * 2]); // A1 has one id across Beauty and Clothing
         Assert.Equal(sparse[1], sparse[3 * 2 + 1]); // B01 has one id across Beauty and Health
         Assert.Empty(ds.Schema.DenseFeatures);

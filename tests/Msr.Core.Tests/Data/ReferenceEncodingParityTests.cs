@@ -153,7 +153,7 @@ public sealed class ReferenceEncodingParityTests
         for (int j = 0; j < e.Sparse.Length; j++)
         {
             var s = e.Sparse[j];
-            var v = data.Sparse.select(1, j).contiguous().data<long>().ToArray();
+            var v = data.SparseIds().select(1, j).contiguous().data<long>().ToArray();
             long sum = 0, weighted = 0, squares = 0;
             for (int i = 0; i < v.Length; i++) { sum += v[i]; weighted += i * v[i]; squares += v[i] * v[i]; }
             Assert.Equal((s.Name, s.Vocabulary, s.Sum, s.WeightedSum, s.SquareSum),

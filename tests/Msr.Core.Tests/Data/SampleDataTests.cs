@@ -32,8 +32,8 @@ public sealed class SampleDataTests
         // Ids are re-encoded (sorted distinct values), so compare the row partition each sparse column induces.
         for (int j = 0; j < original.Schema.SparseFeatures.Count; j++)
         {
-            var a = original.Sparse.select(1, j).data<long>().ToArray();
-            var b = back.Sparse.select(1, j).data<long>().ToArray();
+            var a = original.SparseIds().select(1, j).data<long>().ToArray();
+            var b = back.SparseIds().select(1, j).data<long>().ToArray();
             var pairs = a.Zip(b).Distinct().ToList();
             Assert.Equal(pairs.Select(p => p.First).Distinct().Count(), pairs.Count);
             Assert.Equal(pairs.Select(p => p.Second).Distinct().Count(), pairs.Count);

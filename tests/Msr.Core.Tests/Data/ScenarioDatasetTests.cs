@@ -15,12 +15,21 @@ public sealed class ScenarioDatasetTests
         ScenarioDataset.FromArrays("toy", Schema, sparse ?? [0, 2, 3, 1], dense ?? [0.5f, 0.1f, 0.2f, 0.9f], scenario ?? [0, 1], label ?? [1f, 0f]);
 
     [Fact]
+    public void A_sparse_id_beyond_int32_is_refused_not_wrapped()
+    {
+        var e = Assert.Throws<InvalidDataException>(() => Make(sparse: [0, 2, 3, (long)int.MaxValue + 6]));
+        Assert.Contains("int32", e.Message);
+    }
+
+    [Fact]
     public void Valid_data_loads_and_gathers_rows()
     {
         using var d = Make();
         Assert.Equal(2, d.Count);
         using var scope = NewDisposeScope();
         var b = d.Gather(tensor(new long[] { 1 }));
+        Assert.Equal(ScalarType.Int32, d.Sparse.dtype); // held compactly
+        Assert.Equal(ScalarType.Int64, b.Sparse.dtype); // widened per batch for the embeddings
         Assert.Equal([3L, 1L], b.Sparse.data<long>().ToArray());
         Assert.Equal([0.2f, 0.9f], b.Dense.data<float>().ToArray());
         Assert.Equal(1L, b.Scenario.item<long>());

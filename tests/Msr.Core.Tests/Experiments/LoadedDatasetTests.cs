@@ -26,6 +26,6 @@ public sealed class LoadedDatasetTests
         Assert.Equal(cold.ResolvedOptions.OrderBy(kv => kv.Key), warm.ResolvedOptions.OrderBy(kv => kv.Key));
         Assert.Contains("encoder", cold.ResolvedOptions.Keys); // defaults are resolved, not only what was given
         Assert.Equal(cold.Data.Label.data<float>().ToArray(), warm.Data.Label.data<float>().ToArray());
-        Assert.Equal(cold.Data.Sparse.data<long>().ToArray(), warm.Data.Sparse.data<long>().ToArray());
+        Assert.Equal(cold.Data.SparseIds().data<long>().ToArray(), warm.Data.SparseIds().data<long>().ToArray());
     }
 }

@@ -134,7 +134,7 @@ public class EncoderTests
         Assert.Equal([40L, 5, 5], new[] { split.Train, split.Validation, split.Test }.Select(t => t.shape[0]));
         // 40 training users get ids 0..39, the 10 others share the OOV id 40.
         Assert.Equal(41, ds.Schema.SparseFeatures[0].Vocabulary);
-        var users = ds.Sparse.select(1, 0);
+        var users = ds.SparseIds().select(1, 0);
         Assert.Equal(40, users.index_select(0, split.Validation).min().item<long>());
         Assert.Equal(40, users.index_select(0, split.Test).max().item<long>());
         Assert.True(users.index_select(0, split.Train).max().item<long>() < 40);
