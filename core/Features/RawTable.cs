@@ -34,23 +34,84 @@ public abstract class RawColumn(string name)
     /// read throws), so a large table is not held twice, raw and encoded.
     /// </summary>
     public abstract void Release();
+}
 
-    protected bool IsReleased { get; set; }
+/// <summary>
+/// The per-row storage every column kind shares: one growable array of <typeparamref name="T"/>, sized once when the
+/// final row count is known, freed by <see cref="Release"/>.
+/// </summary>
+public abstract class RawColumn<T>(string name) : RawColumn(name) where T : unmanaged
+{
+    T[] _items = new T[1024];
+    int _count;
+    bool _released;
 
-    protected void CheckNotReleased()
+    public sealed override int Count => _count;
+
+    /// <summary>The rows so far; throws once released.</summary>
+    protected Span<T> Items
     {
-        if (IsReleased) throw new InvalidOperationException($"raw column '{Name}' was released after encoding");
+        get
+        {
+            CheckNotReleased();
+            return _items.AsSpan(0, _count);
+        }
     }
 
-    /// <summary>The capacity to grow to: double, but at least <paramref name="needed"/>.</summary>
-    protected static int Grown(int current, int needed) => (int)Math.Min(Array.MaxLength, Math.Max(needed, 2L * current));
+    protected void Append(T item)
+    {
+        CheckNotReleased();
+        if (_count == _items.Length) Array.Resize(ref _items, (int)Math.Min(Array.MaxLength, Math.Max(_count + 1L, 2L * _items.Length)));
+        _items[_count++] = item;
+    }
+
+    public sealed override void EnsureCapacity(int rows)
+    {
+        CheckNotReleased();
+        if (rows > _items.Length) Array.Resize(ref _items, rows);
+    }
+
+    public sealed override void Release()
+    {
+        _items = [];
+        _released = true;
+    }
+
+    /// <summary>Codes in first-appearance order of the distinct non-missing values, written as text.</summary>
+    protected (int[] Codes, IReadOnlyList<string> Keys, IReadOnlyList<SourcePosition> FirstSeen) DistinctKeys(Func<T, bool> missing, Func<T, string> text)
+    {
+        var index = new Dictionary<T, int>();
+        var keys = new List<string>();
+        var items = Items;
+        var codes = new int[items.Length];
+        for (int i = 0; i < items.Length; i++)
+        {
+            var v = items[i];
+            if (missing(v)) { codes[i] = CategoricalColumn.Missing; continue; }
+            if (!index.TryGetValue(v, out var c))
+            {
+                c = keys.Count;
+                index.Add(v, c);
+                keys.Add(text(v));
+            }
+            codes[i] = c;
+        }
+        // Value columns keep no per-value positions: messages name the column only.
+        return (codes, keys, keys.Select(_ => new SourcePosition($"column '{Name}'", 0)).ToList());
+    }
+
+    void CheckNotReleased()
+    {
+        if (_released) throw new InvalidOperationException($"raw column '{Name}' was released after encoding");
+    }
 }
 
 /// <summary>
 /// A string column stored as int codes (first-appearance order) into the distinct values, so a
-/// file with millions of rows keeps one copy of each distinct string.
+/// file with millions of rows keeps one copy of each distinct string. Releasing it frees the codes; the distinct
+/// values stay (they are small, and <see cref="TryGetCode"/> reads them).
 /// </summary>
-public sealed class CategoricalColumn(string name) : RawColumn(name)
+public sealed class CategoricalColumn(string name) : RawColumn<int>(name)
 {
     /// <summary>Code of a missing (empty) value.</summary>
     public const int Missing = -1;
@@ -58,11 +119,8 @@ public sealed class CategoricalColumn(string name) : RawColumn(name)
     readonly Dictionary<string, int> _index = new(StringComparer.Ordinal);
     readonly List<string> _values = [];
     readonly List<SourcePosition> _firstSeen = [];
-    int[] _codes = new int[1024];
-    int _count;
 
     public override RawColumnType Type => RawColumnType.Categorical;
-    public override int Count => _count;
     /// <summary>Number of distinct non-missing values.</summary>
     public int Cardinality => _values.Count;
     /// <summary>Distinct values; index = code.</summary>
@@ -71,27 +129,7 @@ public sealed class CategoricalColumn(string name) : RawColumn(name)
     public IReadOnlyList<SourcePosition> FirstSeen => _firstSeen;
     /// <summary>Where the first missing value was seen, if any.</summary>
     public SourcePosition? FirstMissing { get; private set; }
-    public ReadOnlySpan<int> Codes
-    {
-        get
-        {
-            CheckNotReleased();
-            return _codes.AsSpan(0, _count);
-        }
-    }
-
-    public override void EnsureCapacity(int rows)
-    {
-        CheckNotReleased();
-        if (rows > _codes.Length) Array.Resize(ref _codes, rows);
-    }
-
-    /// <summary>Frees the codes; the distinct values stay (they are small and <see cref="TryGetCode"/> reads them).</summary>
-    public override void Release()
-    {
-        _codes = [];
-        IsReleased = true;
-    }
+    public ReadOnlySpan<int> Codes => Items;
 
     /// <summary>Appends a value (null or empty = missing) and returns its code.</summary>
     public int Add(string? value, SourcePosition at = default)
@@ -109,9 +147,7 @@ public sealed class CategoricalColumn(string name) : RawColumn(name)
             _values.Add(value);
             _firstSeen.Add(at);
         }
-        CheckNotReleased();
-        if (_count == _codes.Length) Array.Resize(ref _codes, Grown(_codes.Length, _count + 1));
-        _codes[_count++] = code;
+        Append(code);
         return code;
     }
 
@@ -128,128 +164,40 @@ public sealed class CategoricalColumn(string name) : RawColumn(name)
 }
 
 /// <summary>A numeric column; NaN marks a missing value.</summary>
-public sealed class NumericColumn(string name) : RawColumn(name)
+public sealed class NumericColumn(string name) : RawColumn<double>(name)
 {
-    double[] _values = new double[1024];
-    int _count;
-
     public override RawColumnType Type => RawColumnType.Numeric;
-    public override int Count => _count;
-    public ReadOnlySpan<double> Values
-    {
-        get
-        {
-            CheckNotReleased();
-            return _values.AsSpan(0, _count);
-        }
-    }
+    public ReadOnlySpan<double> Values => Items;
 
-    public override void EnsureCapacity(int rows)
-    {
-        CheckNotReleased();
-        if (rows > _values.Length) Array.Resize(ref _values, rows);
-    }
-
-    public override void Release()
-    {
-        _values = [];
-        IsReleased = true;
-    }
     /// <summary>Replaces every non-missing value v by f(v) (e.g. a precision reduction).</summary>
     public void Apply(Func<double, double> f)
     {
-        CheckNotReleased();
-        for (int i = 0; i < _count; i++) if (!double.IsNaN(_values[i])) _values[i] = f(_values[i]);
+        var items = Items;
+        for (int i = 0; i < items.Length; i++) if (!double.IsNaN(items[i])) items[i] = f(items[i]);
     }
 
     /// <summary>Appends a value (NaN = missing).</summary>
-    public void Add(double value)
-    {
-        CheckNotReleased();
-        if (_count == _values.Length) Array.Resize(ref _values, Grown(_values.Length, _count + 1));
-        _values[_count++] = value;
-    }
+    public void Add(double value) => Append(value);
 
-    public override (int[] Codes, IReadOnlyList<string> Keys, IReadOnlyList<SourcePosition> FirstSeen) AsKeys()
-    {
-        CheckNotReleased();
-        var index = new Dictionary<double, int>();
-        var keys = new List<string>();
-        var codes = new int[_count];
-        for (int i = 0; i < _count; i++)
-        {
-            var v = _values[i];
-            if (double.IsNaN(v)) { codes[i] = CategoricalColumn.Missing; continue; }
-            if (!index.TryGetValue(v, out var c))
-            {
-                c = keys.Count;
-                index.Add(v, c);
-                keys.Add(v.ToString("R", CultureInfo.InvariantCulture));
-            }
-            codes[i] = c;
-        }
-        // Numeric columns keep no per-value positions: messages name the column only.
-        return (codes, keys, keys.Select(_ => new SourcePosition($"column '{Name}'", 0)).ToList());
-    }
+    public override (int[] Codes, IReadOnlyList<string> Keys, IReadOnlyList<SourcePosition> FirstSeen) AsKeys() =>
+        DistinctKeys(double.IsNaN, v => v.ToString("R", CultureInfo.InvariantCulture));
 }
 
 /// <summary>A column of ids a file has already encoded: non-negative int32 values, no missing value.</summary>
-public sealed class IdColumn(string name) : RawColumn(name)
+public sealed class IdColumn(string name) : RawColumn<int>(name)
 {
-    int[] _values = new int[1024];
-    int _count;
-
     public override RawColumnType Type => RawColumnType.Id;
-    public override int Count => _count;
-
-    public ReadOnlySpan<int> Values
-    {
-        get
-        {
-            CheckNotReleased();
-            return _values.AsSpan(0, _count);
-        }
-    }
+    public ReadOnlySpan<int> Values => Items;
 
     /// <summary>Appends an id; a negative one is refused (the reader reports it with its line first).</summary>
     public void Add(int id)
     {
-        CheckNotReleased();
         ArgumentOutOfRangeException.ThrowIfNegative(id);
-        if (_count == _values.Length) Array.Resize(ref _values, Grown(_values.Length, _count + 1));
-        _values[_count++] = id;
+        Append(id);
     }
 
-    public override void EnsureCapacity(int rows)
-    {
-        CheckNotReleased();
-        if (rows > _values.Length) Array.Resize(ref _values, rows);
-    }
-
-    public override void Release()
-    {
-        _values = [];
-        IsReleased = true;
-    }
-
-    public override (int[] Codes, IReadOnlyList<string> Keys, IReadOnlyList<SourcePosition> FirstSeen) AsKeys()
-    {
-        CheckNotReleased();
-        var index = new Dictionary<int, int>();
-        var keys = new List<string>();
-        var codes = new int[_count];
-        for (int i = 0; i < _count; i++)
-        {
-            if (!index.TryGetValue(_values[i], out var c))
-            {
-                c = keys.Count;
-                index.Add(_values[i], c);
-                keys.Add(_values[i].ToString(CultureInfo.InvariantCulture));
-            }
-            codes[i] = c;
-        }
-        return (codes, keys, keys.Select(_ => new SourcePosition($"column '{Name}'", 0)).ToList());
-    }
+    public override (int[] Codes, IReadOnlyList<string> Keys, IReadOnlyList<SourcePosition> FirstSeen) AsKeys() =>
+        DistinctKeys(_ => false, v => v.ToString(CultureInfo.InvariantCulture));
 }
 
 /// <summary>
