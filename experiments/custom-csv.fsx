@@ -9,14 +9,11 @@
 #r "Msr.Core.dll"
 #r "Msr.Dsl.dll"
 
+#load "ScriptArgs.fsx"
+
 open System.IO
 open Msr.Dsl
-
-let args = fsi.CommandLineArgs |> Array.skip 1 |> List.ofArray
-let rec option name fallback = function
-    | key :: value :: _ when key = name -> value
-    | _ :: rest -> option name fallback rest
-    | [] -> fallback
+open ScriptArgs
 
 let clicks =
     csvData (Path.Combine(__SOURCE_DIRECTORY__, "..", "data", "synthetic-sample.csv")) {
@@ -32,9 +29,9 @@ let study =
         dataset clicks
         compare [ "BaseDNN"; "SharedBottom"; "STAR" ]
         seeds [ 1; 2 ]
-        epochs (int (option "--epochs" "10" args))
+        epochs (number "--epochs" 10 all)
         batchSize 256
-        resultsIn (option "--results" "results/custom-csv" args)
+        resultsIn (text "--results" "results/custom-csv" all)
         noCache
     }
 

@@ -14,32 +14,24 @@
 #r "Msr.Core.dll"
 #r "Msr.Dsl.dll"
 
-open Msr.Dsl
+#load "ScriptArgs.fsx"
 
-let args = fsi.CommandLineArgs |> Array.skip 1 |> List.ofArray
-let rec text name fallback = function
-    | flag :: value :: _ when flag = name -> value
-    | _ :: rest -> text name fallback rest
-    | [] -> fallback
-let option name (fallback: int) args = int (text name (string fallback) args)
-let rec positionals = function
-    | (flag: string) :: _ :: rest when flag.StartsWith "--" -> positionals rest
-    | value :: rest -> value :: positionals rest
-    | [] -> []
-let positional = positionals args
+open Msr.Dsl
+open ScriptArgs
+
 let datasetName, path =
-    match positional with
+    match positionals all with
     | [ name; path ] -> name, path
     | _ -> failwith "usage: dotnet fsi experiments/table3.fsx -- <dataset> <path> [--seeds N] [--epochs N] [--results DIR]"
-let seedCount = option "--seeds" 10 args
+let seedCount = number "--seeds" 10 all
 
 let study =
     experiment ("Table 3 on " + datasetName) {
         dataset (Dataset.at datasetName path)
         compare [ "SharedBottom"; "MMoE"; "PLE"; "STAR" ]
         seeds [ 2022 .. 2022 + seedCount - 1 ]
-        epochs (option "--epochs" 100 args)
-        resultsIn (text "--results" ("results/table3-" + datasetName) args)
+        epochs (number "--epochs" 100 all)
+        resultsIn (text "--results" ("results/table3-" + datasetName) all)
     }
 
 let result = Execution.run study
