@@ -21,7 +21,7 @@ if not (Directory.Exists path) then failwithf "MovieLens-100K not found at %s; p
 
 let study =
     experiment "MovieLens-100K, age-group scenarios" {
-        dataset (Dataset.at "movielens-100k" path)
+        dataset (Dataset.movielens100k path)
         compare [ "BaseDNN"; "SharedBottom"; "MMoE"; "PLE"; "STAR" ]
         seeds [ 1 .. 3 ]
         epochs 20

@@ -29,14 +29,38 @@ type Experiment =
       /// CPU threads for libtorch; None uses every core.
       Threads: int option }
 
-/// Building blocks for the `dataset` operation.
+/// Building blocks for the `dataset` operation: the benchmark's datasets by name, and their common options,
+/// so a grid reads `dataset (Dataset.kuairand path |> Dataset.largestScenarios 3 |> Dataset.leakFree)`.
 module Dataset =
     let named name = { Name = name; Path = None; Options = [] }
     let at name path = { Name = name; Path = Some path; Options = [] }
     /// The embedded synthetic multi-scenario data (no files).
     let synthetic = named "synthetic"
+    /// MovieLens-1M: the .dat files, or the benchmark's merged ml-1m.csv.
     let movielens path = at "movielens" path
+    let movielens100k path = at "movielens-100k" path
+    /// KuaiRand: the benchmark's processed kuairand.csv (`kuairandRaw` for the original logs and side tables).
+    let kuairand path = at "kuairand" path
+    let kuairandRaw path = at "kuairand-raw" path
+    /// Ali-CCP: the benchmark's processed train/val/test CSVs (`aliccpRaw` for the Tianchi files).
+    let aliccp path = at "aliccp" path
+    let aliccpRaw path = at "aliccp-raw" path
+    /// Amazon 5-core review files (Beauty, Clothing, Health by default).
+    let amazon path = at "amazon" path
+    /// Douban: the benchmark's processed douban.csv (`doubanRaw` for the Kaggle release).
+    let douban path = at "douban" path
+    let doubanRaw path = at "douban-raw" path
+    /// MIND: the benchmark's processed mind.csv (`mindRaw` for behaviors.tsv + news.tsv).
+    let mind path = at "mind" path
+    let mindRaw path = at "mind-raw" path
+    /// Any loader option by name, e.g. `Dataset.with' "min_freq" 5`.
     let with' key value (d: DatasetRef) = { d with Options = d.Options @ [ key, string value ] }
+    /// Keep the k largest scenarios (KuaiRand's tabs, MIND's categories): the paper's scenario-number study.
+    let largestScenarios (k: int) d = with' "top_k" k d
+    /// Fit encoders on the training rows only; unseen values get an out-of-vocabulary id (not the reference's way).
+    let leakFree d = with' "encoder" "train-only" d
+    /// Add each user's last L items before the event as the history feature (loaders with a timestamped log).
+    let withHistory (length: int) d = with' "history" length d
 
 /// Building blocks for the `model` operation.
 module Model =

@@ -31,6 +31,20 @@ let private problemsOf e =
 let private silent (_: Execution.Progress) = ()
 
 [<Tests>]
+let datasetHelpers =
+    testList "dataset helpers" [
+        test "named datasets and options compile to the loader and its option keys" {
+            let d = Dataset.kuairand "/data/kuairand.csv" |> Dataset.largestScenarios 3 |> Dataset.leakFree
+            Expect.equal (d.Name, d.Path) ("kuairand", Some "/data/kuairand.csv") "loader and path"
+            Expect.equal d.Options [ "top_k", "3"; "encoder", "train-only" ] "options in order"
+            Expect.equal (Dataset.mindRaw "/m" |> Dataset.withHistory 20).Options [ "history", "20" ] "history"
+            for d in [ Dataset.movielens "/x"; Dataset.movielens100k "/x"; Dataset.kuairandRaw "/x"; Dataset.aliccp "/x"; Dataset.aliccpRaw "/x"
+                       Dataset.amazon "/x"; Dataset.douban "/x"; Dataset.doubanRaw "/x"; Dataset.mind "/x" ] do
+                Expect.isTrue (Msr.Core.Data.DatasetRegistry.All |> Seq.exists (fun l -> l.Name = d.Name)) (sprintf "'%s' is a registered loader" d.Name)
+        }
+    ]
+
+[<Tests>]
 let validation =
     testList "experiment validation" [
         test "an empty experiment lists every missing part" {
