@@ -15,15 +15,21 @@ public sealed class TrainerProtocolTests
         return ModelRegistry.Create("SharedBottom", new ModelContext(schema), new Settings([new("bottom_dims", "[16]"), new("tower_dims", "[4]")]));
     }
 
-    [Fact]
-    public void StepLr_decays_the_learning_rate_every_step_size_epochs()
+    /// <summary>A small SharedBottom trained on 300 random rows (seed 1) under <paramref name="options"/>.</summary>
+    static TrainingHistory FitSmall(TrainerOptions options, Action<EpochProgress>? progress = null, CancellationToken cancel = default)
     {
         var schema = TestData.Shaped([10, 10], 1, 2);
         using var data = TestData.Random(schema, 300);
         using var split = DatasetSplit.Random(data.Count, 1);
         using var model = Build(schema, 1);
-        var history = Trainer.Fit(model, data, split,
-            new TrainerOptions(Epochs: 5, BatchSize: 64, LearningRate: 0.01, Patience: 100, UseStepLr: true, StepLrStepSize: 2, StepLrGamma: 0.5), 1);
+        return Trainer.Fit(model, data, split, options, 1, progress, cancel);
+    }
+
+    [Fact]
+    public void StepLr_decays_the_learning_rate_every_step_size_epochs()
+    {
+        var history = FitSmall(
+            new TrainerOptions(Epochs: 5, BatchSize: 64, LearningRate: 0.01, Patience: 100, UseStepLr: true, StepLrStepSize: 2, StepLrGamma: 0.5));
         double[] expected = [0.01, 0.01, 0.005, 0.005, 0.0025];
         var actual = history.Epochs.Select(e => e.LearningRate).ToArray();
         Assert.Equal(expected.Length, actual.Length);
@@ -33,11 +39,7 @@ public sealed class TrainerProtocolTests
     [Fact]
     public void Without_StepLr_the_learning_rate_stays_constant()
     {
-        var schema = TestData.Shaped([10, 10], 1, 2);
-        using var data = TestData.Random(schema, 300);
-        using var split = DatasetSplit.Random(data.Count, 1);
-        using var model = Build(schema, 1);
-        var history = Trainer.Fit(model, data, split, new TrainerOptions(Epochs: 3, BatchSize: 64, LearningRate: 0.01, Patience: 100), 1);
+        var history = FitSmall(new TrainerOptions(Epochs: 3, BatchSize: 64, LearningRate: 0.01, Patience: 100));
         Assert.All(history.Epochs, e => Assert.Equal(0.01, e.LearningRate, 15));
     }
 
@@ -71,12 +73,8 @@ public sealed class TrainerProtocolTests
     [Fact]
     public void Progress_is_reported_once_per_epoch_with_improvement_flags()
     {
-        var schema = TestData.Shaped([10, 10], 1, 2);
-        using var data = TestData.Random(schema, 300);
-        using var split = DatasetSplit.Random(data.Count, 1);
-        using var model = Build(schema, 1);
         var seen = new List<EpochProgress>();
-        var history = Trainer.Fit(model, data, split, new TrainerOptions(Epochs: 3, BatchSize: 64, Patience: 100), 1, seen.Add);
+        var history = FitSmall(new TrainerOptions(Epochs: 3, BatchSize: 64, Patience: 100), seen.Add);
         Assert.Equal([1, 2, 3], seen.Select(p => p.Epoch));
         Assert.All(seen, p => Assert.Equal(3, p.EpochBudget));
         Assert.True(seen[0].Improved);
@@ -86,12 +84,8 @@ public sealed class TrainerProtocolTests
     [Fact]
     public void Cancellation_stops_training()
     {
-        var schema = TestData.Shaped([10, 10], 1, 2);
-        using var data = TestData.Random(schema, 300);
-        using var split = DatasetSplit.Random(data.Count, 1);
-        using var model = Build(schema, 1);
         using var cancel = new CancellationTokenSource();
         Assert.ThrowsAny<OperationCanceledException>(() =>
-            Trainer.Fit(model, data, split, new TrainerOptions(Epochs: 50, BatchSize: 64), 1, _ => cancel.Cancel(), cancel.Token));
+            FitSmall(new TrainerOptions(Epochs: 50, BatchSize: 64), _ => cancel.Cancel(), cancel.Token));
     }
 }
