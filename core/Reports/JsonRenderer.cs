@@ -26,18 +26,10 @@ public static class JsonRenderer
             w.WriteNumber("alpha", o.Alpha);
             w.WriteString("correction", o.Correction.ToString());
             w.WriteString("mode", o.Mode.ToString());
-            if (o.Baseline is null) w.WriteNull("baseline"); else w.WriteString("baseline", o.Baseline);
+            Text(w, "baseline", o.Baseline);
             w.WriteString("spread", ComparisonReports.SpreadName(o.Spread));
-            w.WriteStartArray("metrics");
-            foreach (var m in o.Metrics) w.WriteStringValue(m);
-            w.WriteEndArray();
-            if (o.Scenarios is null) w.WriteNull("scenarios");
-            else
-            {
-                w.WriteStartArray("scenarios");
-                foreach (var sc in o.Scenarios) w.WriteStringValue(sc);
-                w.WriteEndArray();
-            }
+            Strings(w, "metrics", o.Metrics);
+            Strings(w, "scenarios", o.Scenarios);
             w.WriteNumber("digits", o.Digits);
             w.WriteEndObject();
 
@@ -64,7 +56,7 @@ public static class JsonRenderer
                 {
                     w.WriteStartObject();
                     w.WriteString("model", r.Model);
-                    if (r.Letter is null) w.WriteNull("letter"); else w.WriteString("letter", r.Letter);
+                    Text(w, "letter", r.Letter);
                     w.WriteNumber("failed_runs", r.FailedRuns);
                     w.WriteStartArray("cells");
                     foreach (var c in r.Cells)
@@ -78,9 +70,7 @@ public static class JsonRenderer
                         w.WriteBoolean("best", c.IsBest);
                         w.WriteBoolean("second", c.IsSecond);
                         w.WriteString("mark", CsvRenderer.Mark(c));
-                        w.WriteStartArray("notes");
-                        foreach (var n in c.Notes) w.WriteStringValue(n);
-                        w.WriteEndArray();
+                        Strings(w, "notes", c.Notes);
                         w.WriteEndObject();
                     }
                     w.WriteEndArray();
@@ -104,16 +94,14 @@ public static class JsonRenderer
                     Number(w, "p_value", p.PValue);
                     Number(w, "adjusted_p_value", p.AdjustedPValue);
                     w.WriteBoolean("significant", p.Significant);
-                    if (p.Better is null) w.WriteNull("better"); else w.WriteString("better", p.Better);
+                    Text(w, "better", p.Better);
                     Number(w, "cohens_d", p.CohensD);
                     Number(w, "cliffs_delta", p.CliffsDelta);
-                    if (p.Note is null) w.WriteNull("note"); else w.WriteString("note", p.Note);
+                    Text(w, "note", p.Note);
                     w.WriteEndObject();
                 }
                 w.WriteEndArray();
-                w.WriteStartArray("notes");
-                foreach (var n in t.Notes) w.WriteStringValue(n);
-                w.WriteEndArray();
+                Strings(w, "notes", t.Notes);
                 w.WriteEndObject();
             }
             w.WriteEndArray();
@@ -150,16 +138,33 @@ public static class JsonRenderer
                 w.WriteString("model", f.Model);
                 w.WriteNumber("seed", f.Seed);
                 w.WriteString("run_id", f.RunId);
-                if (f.Error is null) w.WriteNull("error"); else w.WriteString("error", f.Error);
+                Text(w, "error", f.Error);
                 w.WriteEndObject();
             }
             w.WriteEndArray();
-            w.WriteStartArray("notes");
-            foreach (var n in report.Notes) w.WriteStringValue(n);
-            w.WriteEndArray();
+            Strings(w, "notes", report.Notes);
             w.WriteEndObject();
         }
         return Encoding.UTF8.GetString(stream.ToArray()) + "\n";
+    }
+
+    private static void Text(Utf8JsonWriter w, string name, string? value)
+    {
+        if (value is null) w.WriteNull(name);
+        else w.WriteString(name, value);
+    }
+
+    /// <summary>An array of strings, or null when there is no list.</summary>
+    private static void Strings(Utf8JsonWriter w, string name, IEnumerable<string>? values)
+    {
+        if (values is null)
+        {
+            w.WriteNull(name);
+            return;
+        }
+        w.WriteStartArray(name);
+        foreach (var v in values) w.WriteStringValue(v);
+        w.WriteEndArray();
     }
 
     private static void Number(Utf8JsonWriter w, string name, double? value)
