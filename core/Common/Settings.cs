@@ -60,6 +60,16 @@ public sealed class Settings
                 .Select(x => int.Parse(x, NumberStyles.Integer, CultureInfo.InvariantCulture)).ToArray(),
             "a list of layer widths like [128,64]", v => v.All(x => x > 0), "positive widths");
 
+    /// <summary>One of <paramref name="choices"/> (case-insensitive), returned in its declared spelling.</summary>
+    public string Choice(string key, string fallback, IReadOnlyList<string> choices) =>
+        Parse(key, fallback, s => choices.FirstOrDefault(c => string.Equals(c, s.Trim(), StringComparison.OrdinalIgnoreCase)) ?? throw new FormatException(),
+            "one of " + string.Join(", ", choices), _ => true, "");
+
+    /// <summary>A list of names written like <c>[user_id,movie_id]</c> or <c>user_id,movie_id</c>; <c>[]</c> is the empty list.</summary>
+    public string[] Names(string key, string[] fallback) =>
+        Parse(key, fallback, s => s.Trim().Trim('[', ']').Split([',', ';'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+            "a list of names like [user_id,item_id]", _ => true, "");
+
     /// <summary>Throws if a given key was never read: it is misspelt or meaningless for <paramref name="owner"/>.</summary>
     public void EnsureAllUsed(string owner)
     {
@@ -97,6 +107,7 @@ public sealed class Settings
     static string Format<T>(T value) => value switch
     {
         int[] dims => "[" + string.Join(",", dims) + "]",
+        string[] names => "[" + string.Join(",", names) + "]",
         double d => d.ToString("R", CultureInfo.InvariantCulture),
         bool b => b ? "true" : "false",
         IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),

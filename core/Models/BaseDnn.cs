@@ -11,14 +11,21 @@ namespace Msr.Core.Models;
 /// </summary>
 public sealed class BaseDnn : ScenarioModel
 {
+    static readonly BoolOption ScenarioFeature = ModelOption.Bool("scenario_feature", "embed the scenario as an ordinary input (SFPNet paper's form)", false);
+    static readonly WidthsOption HiddenDims = ModelOption.Widths("hidden_dims", "hidden widths of the MLP (a logit layer follows)",
+        PerPreset<int[]>.Same([256, 128, 64]));
+    static readonly NumberOption Dropout = ModelOption.Number("dropout", "dropout after every hidden layer", PerPreset<double>.Same(0.0), 0, 0.99);
+
+    public static IReadOnlyList<ModelOption> Options { get; } = [ScenarioFeature, HiddenDims, Dropout];
+
     readonly FeatureEmbedding embedding;
     readonly MlpBlock mlp;
 
     public BaseDnn(ModelContext context, Settings options) : base("BaseDNN")
     {
-        bool scenarioFeature = options.Bool("scenario_feature", false);
-        var hidden = options.Dims("hidden_dims", [256, 128, 64]);
-        double dropout = options.Double("dropout", 0.0, 0, 0.99);
+        bool scenarioFeature = ScenarioFeature.Read(context, options);
+        var hidden = HiddenDims.Read(context, options);
+        double dropout = Dropout.Read(context, options);
         embedding = new FeatureEmbedding(context.Schema, new EmbeddingInputs(Scenario: scenarioFeature));
         mlp = new MlpBlock(embedding.OutputDim, hidden, outputLayer: true, dropout);
         RegisterComponents();

@@ -12,14 +12,15 @@ namespace Msr.Core.Models;
 /// </summary>
 public sealed class Mmoe : ScenarioModel
 {
-    static readonly Dictionary<string, int[]> ExpertDims = new()
-    {
-        ["movielens"] = [16], ["kuairand"] = [32], ["aliccp"] = [256, 128, 64, 32, 16, 8], ["amazon"] = [16], ["douban"] = [16], ["mind"] = [32],
-    };
-    static readonly Dictionary<string, int[]> TowerDims = new()
-    {
-        ["movielens"] = [8], ["kuairand"] = [16], ["aliccp"] = [16], ["amazon"] = [8], ["douban"] = [8], ["mind"] = [16],
-    };
+    static readonly IntOption Experts = ModelOption.Int("experts", "number of shared experts", c => c.ScenarioCount, "S (one per scenario)", min: 1);
+    static readonly WidthsOption ExpertDims = ModelOption.Widths("expert_dims", "hidden widths of each expert MLP",
+        new(movielens: [16], kuairand: [32], aliccp: [256, 128, 64, 32, 16, 8], amazon: [16], douban: [16], mind: [32]));
+    static readonly WidthsOption TowerDims = ModelOption.Widths("tower_dims", "hidden widths of each scenario tower (a logit layer follows)",
+        new(movielens: [8], kuairand: [16], aliccp: [16], amazon: [8], douban: [8], mind: [16]));
+    internal static readonly BoolOption GateBatchNorm = ModelOption.Bool("gate_batch_norm",
+        "BatchNorm before the gate softmax (reference); false gives the paper's softmax(Wx)", true);
+
+    public static IReadOnlyList<ModelOption> Options { get; } = [Experts, ExpertDims, TowerDims, GateBatchNorm];
 
     readonly FeatureEmbedding embedding;
     readonly ModuleList<MlpBlock> experts = new();
@@ -28,10 +29,10 @@ public sealed class Mmoe : ScenarioModel
 
     public Mmoe(ModelContext context, Settings options) : base("MMoE")
     {
-        int expertCount = options.Int("experts", context.ScenarioCount, min: 1);
-        var expertDims = options.Dims("expert_dims", context.ForPreset(ExpertDims));
-        var towerDims = options.Dims("tower_dims", context.ForPreset(TowerDims));
-        bool gateBatchNorm = options.Bool("gate_batch_norm", true);
+        int expertCount = Experts.Read(context, options);
+        var expertDims = ExpertDims.Read(context, options);
+        var towerDims = TowerDims.Read(context, options);
+        bool gateBatchNorm = GateBatchNorm.Read(context, options);
         embedding = new FeatureEmbedding(context.Schema, EmbeddingInputs.Default);
         for (int k = 0; k < expertCount; k++)
             experts.Add(new MlpBlock(embedding.OutputDim, expertDims, outputLayer: false));

@@ -1,19 +1,60 @@
 namespace Msr.Core.Models;
 
-/// <summary>A registered model: its canonical name, what it is, and how to build it.</summary>
-public sealed record ModelEntry(string Name, string Description, Func<ModelContext, Settings, ScenarioModel> Create);
+/// <summary>A registered model: its canonical name, what it is, where it comes from, its options and how to build it.</summary>
+/// <param name="Name">Canonical name (lookup is case-insensitive).</param>
+/// <param name="Description">One line: what the model is.</param>
+/// <param name="Paper">The paper it comes from (short citation).</param>
+/// <param name="Options">Every hyper-parameter it reads, with defaults per preset.</param>
+/// <param name="Create">Builds it; reads options only through <paramref name="Options"/>.</param>
+public sealed record ModelEntry(string Name, string Description, string Paper, IReadOnlyList<ModelOption> Options,
+    Func<ModelContext, Settings, ScenarioModel> Create)
+{
+    /// <summary>Every problem of the given options (unknown names with the valid ones, bad values, unknown preset), without building anything.</summary>
+    public IReadOnlyList<string> Problems(IEnumerable<KeyValuePair<string, string>> given)
+    {
+        var problems = new List<string>();
+        foreach (var (rawKey, value) in given)
+        {
+            var key = ModelRegistry.NormalizeKey(rawKey);
+            if (key == ModelRegistry.PresetOption)
+            {
+                try { Presets.Normalize(value); }
+                catch (ArgumentException e) { problems.Add($"option 'preset': {e.Message}"); }
+                continue;
+            }
+            var option = Options.FirstOrDefault(o => o.Name == key);
+            if (option is null)
+                problems.Add($"unknown option '{rawKey}' for model '{Name}'; its options: {string.Join(", ", OptionNames)}");
+            else if (option.Problem(value) is { } problem)
+                problems.Add(problem);
+        }
+        return problems;
+    }
 
-/// <summary>Name (case-insensitive) → model constructor. Adding a model is one file plus one line here.</summary>
+    /// <summary>Names of the declared options plus the common <c>preset</c>.</summary>
+    public IEnumerable<string> OptionNames => Options.Select(o => o.Name).Append(ModelRegistry.PresetOption);
+}
+
+/// <summary>Name (case-insensitive) → model. Adding a model is one file plus one line here.</summary>
 public static class ModelRegistry
 {
+    /// <summary>The option every model takes: which column of the spec's per-dataset tables gives the defaults.</summary>
+    public const string PresetOption = "preset";
+
     static readonly IReadOnlyList<ModelEntry> Entries =
     [
-        new("BaseDNN", "Scenario-blind MLP over all features (general recommender baseline)", (c, o) => new BaseDnn(c, o)),
-        new("SharedBottom", "Shared bottom MLP with one tower per scenario", (c, o) => new SharedBottom(c, o)),
-        new("MMoE", "Multi-gate mixture of experts, one gate and tower per scenario", (c, o) => new Mmoe(c, o)),
-        new("PLE", "Progressive layered extraction, one CGC level: per-scenario and shared experts", (c, o) => new Ple(c, o)),
-        new("STAR", "Star topology FCN: shared ⊙ scenario weights, whole-batch normalisation, auxiliary net", (c, o) => new Star(c, o)),
-        new("STAR-Paper", "STAR as its paper describes it: partitioned normalisation, plain star FCN, auxiliary net on the scenario", (c, o) => new StarPaper(c, o)),
+        new("BaseDNN", "Scenario-blind MLP over all features (general recommender baseline)",
+            "SFPNet baseline (Zhang et al., SIGIR 2024)", BaseDnn.Options, (c, o) => new BaseDnn(c, o)),
+        new("SharedBottom", "Shared bottom MLP with one tower per scenario",
+            "Caruana, Multitask Learning (1997)", SharedBottom.Options, (c, o) => new SharedBottom(c, o)),
+        new("MMoE", "Multi-gate mixture of experts, one gate and tower per scenario",
+            "Ma et al., KDD 2018", Mmoe.Options, (c, o) => new Mmoe(c, o)),
+        new("PLE", "Progressive layered extraction, one CGC level: per-scenario and shared experts",
+            "Tang et al., RecSys 2020", Ple.Options, (c, o) => new Ple(c, o)),
+        new("STAR", "Star topology FCN: shared ⊙ scenario weights, whole-batch normalisation, auxiliary net",
+            "Sheng et al., CIKM 2021", StarPresets.Options, (c, o) => new Star(c, o)),
+        new("STAR-Paper", "STAR as its paper describes it: partitioned normalisation, plain star FCN, auxiliary net on the scenario",
+            "Sheng et al., CIKM 2021", StarPresets.Options, (c, o) => new StarPaper(c, o)),
     ];
 
     public static IReadOnlyList<ModelEntry> All => Entries;
@@ -22,14 +63,19 @@ public static class ModelRegistry
         Entries.FirstOrDefault(e => string.Equals(e.Name, name, StringComparison.OrdinalIgnoreCase))
         ?? throw new ArgumentException($"unknown model '{name}'; available: {string.Join(", ", Entries.Select(e => e.Name))}");
 
-    /// <summary>Builds a model; options the model does not read are reported as errors.</summary>
+    /// <summary>Builds a model; options it does not declare are errors, and so is a read of an undeclared option (a defect).</summary>
     public static ScenarioModel Create(string name, ModelContext context, Settings options)
     {
         var entry = Get(name);
+        var problems = entry.Problems(options.Given);
+        if (problems.Count > 0) throw new ArgumentException(string.Join("; ", problems));
         var model = entry.Create(context, options);
         try
         {
             options.EnsureAllUsed($"model '{entry.Name}'");
+            var undeclared = options.Resolved.Keys.Where(k => k != PresetOption && entry.Options.All(o => o.Name != k)).ToList();
+            if (undeclared.Count > 0)
+                throw new InvalidOperationException($"model '{entry.Name}' read undeclared option(s) {string.Join(", ", undeclared)}: declare them in its Options");
         }
         catch
         {
@@ -38,4 +84,6 @@ public static class ModelRegistry
         }
         return model;
     }
+
+    internal static string NormalizeKey(string key) => key.Trim().Replace('-', '_').ToLowerInvariant();
 }

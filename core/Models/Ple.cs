@@ -13,14 +13,14 @@ namespace Msr.Core.Models;
 /// </summary>
 public sealed class Ple : ScenarioModel
 {
-    static readonly Dictionary<string, int[]> ExpertDims = new()
-    {
-        ["movielens"] = [16], ["kuairand"] = [64, 32], ["aliccp"] = [256, 128, 64, 32, 16, 8], ["amazon"] = [16], ["douban"] = [16], ["mind"] = [64, 32],
-    };
-    static readonly Dictionary<string, int[]> TowerDims = new()
-    {
-        ["movielens"] = [8], ["kuairand"] = [16], ["aliccp"] = [16], ["amazon"] = [8], ["douban"] = [8], ["mind"] = [16],
-    };
+    static readonly IntOption SpecificExperts = ModelOption.Int("specific_experts", "experts owned by each scenario", PerPreset<int>.Same(2), min: 1);
+    static readonly IntOption SharedExperts = ModelOption.Int("shared_experts", "experts shared by all scenarios", PerPreset<int>.Same(1), min: 0);
+    static readonly WidthsOption ExpertDims = ModelOption.Widths("expert_dims", "hidden widths of each expert MLP",
+        new(movielens: [16], kuairand: [64, 32], aliccp: [256, 128, 64, 32, 16, 8], amazon: [16], douban: [16], mind: [64, 32]));
+    static readonly WidthsOption TowerDims = ModelOption.Widths("tower_dims", "hidden widths of each scenario tower (a logit layer follows)",
+        new(movielens: [8], kuairand: [16], aliccp: [16], amazon: [8], douban: [8], mind: [16]));
+
+    public static IReadOnlyList<ModelOption> Options { get; } = [SpecificExperts, SharedExperts, ExpertDims, TowerDims, Mmoe.GateBatchNorm];
 
     readonly FeatureEmbedding embedding;
     readonly ModuleList<ModuleList<MlpBlock>> specific_experts = new();
@@ -30,11 +30,11 @@ public sealed class Ple : ScenarioModel
 
     public Ple(ModelContext context, Settings options) : base("PLE")
     {
-        int perScenario = options.Int("specific_experts", 2, min: 1);
-        int shared = options.Int("shared_experts", 1, min: 0);
-        var expertDims = options.Dims("expert_dims", context.ForPreset(ExpertDims));
-        var towerDims = options.Dims("tower_dims", context.ForPreset(TowerDims));
-        bool gateBatchNorm = options.Bool("gate_batch_norm", true);
+        int perScenario = SpecificExperts.Read(context, options);
+        int shared = SharedExperts.Read(context, options);
+        var expertDims = ExpertDims.Read(context, options);
+        var towerDims = TowerDims.Read(context, options);
+        bool gateBatchNorm = Mmoe.GateBatchNorm.Read(context, options);
         embedding = new FeatureEmbedding(context.Schema, EmbeddingInputs.Default);
         int d = embedding.OutputDim;
         for (int k = 0; k < shared; k++) shared_experts.Add(new MlpBlock(d, expertDims, outputLayer: false));

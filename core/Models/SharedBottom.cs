@@ -12,14 +12,12 @@ namespace Msr.Core.Models;
 /// </summary>
 public sealed class SharedBottom : ScenarioModel
 {
-    static readonly Dictionary<string, int[]> BottomDims = new()
-    {
-        ["movielens"] = [128], ["kuairand"] = [128], ["aliccp"] = [512], ["amazon"] = [128], ["douban"] = [128], ["mind"] = [128],
-    };
-    static readonly Dictionary<string, int[]> TowerDims = new()
-    {
-        ["movielens"] = [8], ["kuairand"] = [64, 32], ["aliccp"] = [256, 128, 64, 32, 16, 8], ["amazon"] = [8], ["douban"] = [8], ["mind"] = [64, 32],
-    };
+    static readonly WidthsOption BottomDims = ModelOption.Widths("bottom_dims", "hidden widths of the shared bottom MLP",
+        new(movielens: [128], kuairand: [128], aliccp: [512], amazon: [128], douban: [128], mind: [128]));
+    static readonly WidthsOption TowerDims = ModelOption.Widths("tower_dims", "hidden widths of each scenario tower (a logit layer follows)",
+        new(movielens: [8], kuairand: [64, 32], aliccp: [256, 128, 64, 32, 16, 8], amazon: [8], douban: [8], mind: [64, 32]));
+
+    public static IReadOnlyList<ModelOption> Options { get; } = [BottomDims, TowerDims];
 
     readonly FeatureEmbedding embedding;
     readonly MlpBlock bottom;
@@ -27,8 +25,8 @@ public sealed class SharedBottom : ScenarioModel
 
     public SharedBottom(ModelContext context, Settings options) : base("SharedBottom")
     {
-        var bottomDims = options.Dims("bottom_dims", context.ForPreset(BottomDims));
-        var towerDims = options.Dims("tower_dims", context.ForPreset(TowerDims));
+        var bottomDims = BottomDims.Read(context, options);
+        var towerDims = TowerDims.Read(context, options);
         embedding = new FeatureEmbedding(context.Schema, EmbeddingInputs.Default);
         bottom = new MlpBlock(embedding.OutputDim, bottomDims, outputLayer: false);
         for (int s = 0; s < context.ScenarioCount; s++)

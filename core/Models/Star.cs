@@ -31,8 +31,8 @@ public sealed class Star : ScenarioModel
 
     public Star(ModelContext context, Settings options) : base("STAR")
     {
-        var fcnDims = options.Dims("fcn_dims", context.ForPreset(StarPresets.FcnDims));
-        var auxDims = options.Dims("aux_dims", context.ForPreset(StarPresets.AuxDims));
+        var fcnDims = StarPresets.FcnDims.Read(context, options);
+        var auxDims = StarPresets.AuxDims.Read(context, options);
         embedding = new FeatureEmbedding(context.Schema, EmbeddingInputs.Default);
         int[] widths = [embedding.OutputDim, .. fcnDims, 1];
         shared = new StarWeights(widths, "shared");
@@ -58,15 +58,12 @@ public sealed class Star : ScenarioModel
 /// <summary>STAR's per-dataset layer widths (spec §4.4 table), shared by <see cref="Star"/> and <see cref="StarPaper"/>.</summary>
 internal static class StarPresets
 {
-    public static readonly Dictionary<string, int[]> FcnDims = new()
-    {
-        ["movielens"] = [128, 64, 32], ["kuairand"] = [128, 64, 32], ["aliccp"] = [256, 128, 64, 32, 16, 8],
-        ["amazon"] = [128, 64, 32], ["douban"] = [128, 64, 32], ["mind"] = [128, 64, 32],
-    };
-    public static readonly Dictionary<string, int[]> AuxDims = new()
-    {
-        ["movielens"] = [32], ["kuairand"] = [32], ["aliccp"] = [16], ["amazon"] = [32], ["douban"] = [32], ["mind"] = [32],
-    };
+    public static readonly WidthsOption FcnDims = ModelOption.Widths("fcn_dims", "hidden widths of the star FCN (an output layer follows)",
+        new(movielens: [128, 64, 32], kuairand: [128, 64, 32], aliccp: [256, 128, 64, 32, 16, 8], amazon: [128, 64, 32], douban: [128, 64, 32], mind: [128, 64, 32]));
+    public static readonly WidthsOption AuxDims = ModelOption.Widths("aux_dims", "hidden widths of the auxiliary network",
+        new(movielens: [32], kuairand: [32], aliccp: [16], amazon: [32], douban: [32], mind: [32]));
+
+    public static IReadOnlyList<ModelOption> Options { get; } = [FcnDims, AuxDims];
 }
 
 /// <summary>Raw weight matrices and biases of a star FCN (shared or one scenario's).</summary>

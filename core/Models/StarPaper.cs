@@ -30,8 +30,8 @@ public sealed class StarPaper : ScenarioModel
 
     public StarPaper(ModelContext context, Settings options) : base("STAR-Paper")
     {
-        var fcnDims = options.Dims("fcn_dims", context.ForPreset(StarPresets.FcnDims));
-        var auxDims = options.Dims("aux_dims", context.ForPreset(StarPresets.AuxDims));
+        var fcnDims = StarPresets.FcnDims.Read(context, options);
+        var auxDims = StarPresets.AuxDims.Read(context, options);
         int s = context.ScenarioCount;
         embedding = new FeatureEmbedding(context.Schema, EmbeddingInputs.Default);
         int d = embedding.OutputDim;

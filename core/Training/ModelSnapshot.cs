@@ -14,12 +14,14 @@ public sealed class ModelSnapshot : IDisposable
 
     ModelSnapshot(Dictionary<string, Tensor> state) => _state = state;
 
-    public static ModelSnapshot Capture(nn.Module module)
+    /// <param name="except">State-dict keys left out: restoring leaves them at their latest value.</param>
+    public static ModelSnapshot Capture(nn.Module module, IReadOnlyCollection<string>? except = null)
     {
         using var _ = no_grad();
         var state = new Dictionary<string, Tensor>();
         foreach (var (name, tensor) in module.state_dict())
         {
+            if (except is not null && except.Contains(name)) continue;
             // detach() returns a new handle: dispose it, keep only the clone.
             using var detached = tensor.detach();
             state[name] = detached.clone().DetachFromDisposeScope();
@@ -31,7 +33,7 @@ public sealed class ModelSnapshot : IDisposable
     {
         using var _ = no_grad();
         foreach (var (name, tensor) in module.state_dict())
-            tensor.copy_(_state[name]);
+            if (_state.TryGetValue(name, out var saved)) tensor.copy_(saved);
     }
 
     public void Dispose()

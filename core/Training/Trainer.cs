@@ -13,23 +13,25 @@ public sealed record EpochProgress(int Epoch, int EpochBudget, EpochRecord Recor
 /// <summary>
 /// Trains a <see cref="ScenarioModel"/> with the reference protocol: Adam with coupled L2 weight
 /// decay, per-epoch reshuffling from a seeded generator, BCE on probabilities, optional StepLR,
-/// early stopping on validation AUC with deep-copied state.
+/// early stopping on validation AUC with deep-copied state. It names no model: what a model adds
+/// (loss terms, parameter groups, step and epoch callbacks, its stop metric, state kept at restore)
+/// comes through <see cref="ScenarioModel"/>'s contract.
 /// </summary>
 public static class Trainer
 {
     public static TrainingHistory Fit(ScenarioModel model, ScenarioDataset data, DatasetSplit split, TrainerOptions options,
         long seed, Action<EpochProgress>? progress = null, CancellationToken cancel = default)
     {
-        using var optimizer = optim.Adam(model.parameters(), options.LearningRate, beta1: 0.9, beta2: 0.999, eps: 1e-8,
-            weight_decay: options.WeightDecay);
+        using var optimizer = CreateOptimizer(model, options);
         var scheduler = options.UseStepLr ? optim.lr_scheduler.StepLR(optimizer, options.StepLrStepSize, options.StepLrGamma) : null;
         // The split (DatasetSplit.Random) draws from a generator seeded with the run seed too; a distinct
         // stream for shuffling keeps the epoch order from echoing the split's permutation.
         using var shuffle = new Generator(ShuffleSeed(seed));
-        var stopping = new EarlyStopping(options.Patience);
+        var stopping = new EarlyStopping(options.Patience, options.Monitor ?? model.PreferredStopMetric ?? StopMetric.Auc);
         ModelSnapshot? best = null;
         var epochs = new List<EpochRecord>();
         var stop = StopReason.EpochBudget;
+        long step = 0;
         try
         {
             for (int epoch = 1; epoch <= options.Epochs; epoch++)
@@ -37,7 +39,9 @@ public static class Trainer
                 cancel.ThrowIfCancellationRequested();
                 var clock = Stopwatch.StartNew();
                 double lr = optimizer.ParamGroups.First().LearningRate;
-                double loss = TrainEpoch(model, data, split.Train, optimizer, options.BatchSize, shuffle, epoch, cancel);
+                double loss = TrainEpoch(model, data, split.Train, optimizer, options.BatchSize, shuffle, epoch, ref step, cancel);
+                using (var hook = NewDisposeScope())
+                    model.OnEpochEnd(new EpochContext(epoch, data, split.Train, options.BatchSize, shuffle));
                 double trainSeconds = clock.Elapsed.TotalSeconds;
                 scheduler?.step();
                 var validation = Evaluate(model, data, split.Validation, options.BatchSize);
@@ -45,11 +49,12 @@ public static class Trainer
                     trainSeconds, clock.Elapsed.TotalSeconds - trainSeconds, lr, split.Train.shape[0]);
                 epochs.Add(record);
 
-                var (improved, shouldStop) = stopping.Observe(epoch, validation.Overall.Auc);
+                var watched = stopping.Metric == StopMetric.Auc ? validation.Overall.Auc : validation.Overall.LogLoss;
+                var (improved, shouldStop) = stopping.Observe(epoch, watched);
                 if (improved)
                 {
                     best?.Dispose();
-                    best = ModelSnapshot.Capture(model);
+                    best = ModelSnapshot.Capture(model, except: model.StateKeptAtRestore);
                 }
                 progress?.Invoke(new EpochProgress(epoch, options.Epochs, record, improved));
                 if (shouldStop)
@@ -68,6 +73,28 @@ public static class Trainer
         }
     }
 
+    /// <summary>
+    /// Adam with coupled L2 (spec §2.3) over the model's parameter groups; a group's own learning rate or
+    /// weight decay overrides the trainer's. Parameters in no group are left to the model.
+    /// </summary>
+    internal static optim.Optimizer CreateOptimizer(ScenarioModel model, TrainerOptions options)
+    {
+        var groups = model.ParameterGroups();
+        var seen = new HashSet<IntPtr>();
+        foreach (var group in groups)
+            foreach (var p in group.Parameters)
+                if (!seen.Add(p.Handle))
+                    throw new InvalidOperationException($"model '{model.GetName()}': a parameter is in more than one parameter group ('{group.Name}')");
+        var adamGroups = groups.Where(g => g.Parameters.Count > 0).Select(g => new TorchSharp.Modules.Adam.ParamGroup(g.Parameters,
+            new TorchSharp.Modules.Adam.Options
+            {
+                LearningRate = g.LearningRate ?? options.LearningRate,
+                weight_decay = g.WeightDecay ?? options.WeightDecay,
+                beta1 = 0.9, beta2 = 0.999, eps = 1e-8,
+            })).ToList();
+        return optim.Adam(adamGroups, options.LearningRate, beta1: 0.9, beta2: 0.999, eps: 1e-8, weight_decay: options.WeightDecay);
+    }
+
     /// <summary>Seed of the batch-order generator: a fixed, invertible remix of the run seed (SplitMix64 finaliser).</summary>
     internal static ulong ShuffleSeed(long seed)
     {
@@ -78,7 +105,7 @@ public static class Trainer
     }
 
     static double TrainEpoch(ScenarioModel model, ScenarioDataset data, Tensor rows, optim.Optimizer optimizer, int batchSize,
-        Generator shuffle, int epoch, CancellationToken cancel)
+        Generator shuffle, int epoch, ref long stepCount, CancellationToken cancel)
     {
         model.train();
         double lossSum = 0;
@@ -95,10 +122,13 @@ public static class Trainer
             // Diverged weights give NaN probabilities, which binary_cross_entropy rejects with a native
             // error ("all elements of input should be between 0 and 1"): report them as divergence instead.
             if (!prediction.isfinite().all().item<bool>()) throw new TrainingDivergedException(epoch, batchIndex, double.NaN);
-            var loss = nn.functional.binary_cross_entropy(prediction, batch.Label);
+            var loss = EpochContext.TaskLoss(prediction, batch.Label);
+            var total = loss;
+            foreach (var term in model.TakeLossTerms()) total = total + term.Value;
             optimizer.zero_grad();
-            loss.backward();
+            total.backward();
             optimizer.step();
+            model.OnTrainStepEnd(new TrainStep(epoch, batchIndex, stepCount++));
             double value = loss.item<float>();
             if (!double.IsFinite(value)) throw new TrainingDivergedException(epoch, batchIndex, value);
             lossSum += value * batch.Size;

@@ -12,6 +12,7 @@ namespace Msr.Core.Training;
 /// <param name="UseStepLr">The reference never creates its scheduler (false); true applies StepLR per epoch.</param>
 /// <param name="StepLrStepSize">StepLR step size in epochs.</param>
 /// <param name="StepLrGamma">StepLR decay factor.</param>
+/// <param name="Monitor">Validation metric of early stopping; null lets the model choose (validation AUC unless it prefers another).</param>
 public sealed record TrainerOptions(
     int Epochs = 100,
     int BatchSize = 4096,
@@ -21,7 +22,8 @@ public sealed record TrainerOptions(
     bool RestoreBestAtEnd = false,
     bool UseStepLr = false,
     int StepLrStepSize = 2,
-    double StepLrGamma = 0.85)
+    double StepLrGamma = 0.85,
+    StopMetric? Monitor = null)
 {
     /// <summary>Dataset protocol defaults, then the user's overrides; unknown keys stay unread for the caller to report.</summary>
     public static TrainerOptions From(Settings s, ProtocolDefaults defaults)
@@ -36,6 +38,12 @@ public sealed record TrainerOptions(
             s.Bool("restore_best_at_end", d.RestoreBestAtEnd),
             s.Bool("step_lr", d.UseStepLr),
             s.Int("step_lr_step_size", defaults.StepLrStepSize, min: 1),
-            s.Double("step_lr_gamma", defaults.StepLrGamma, min: 0, max: 1));
+            s.Double("step_lr_gamma", defaults.StepLrGamma, min: 0, max: 1),
+            s.Choice("monitor", "auto", ["auto", "auc", "logloss"]) switch
+            {
+                "auc" => StopMetric.Auc,
+                "logloss" => StopMetric.LogLoss,
+                _ => null,
+            });
     }
 }

@@ -6,67 +6,94 @@ using static TorchSharp.torch.nn;
 
 namespace Msr.Core.Models.Layers;
 
-/// <summary>Which inputs an embedding layer concatenates.</summary>
-/// <param name="Scenario">Embed the scenario id as an ordinary feature (its own S×d table).</param>
+/// <summary>Which inputs an embedding layer concatenates (a model's feature set, spec §3.8).</summary>
+/// <param name="Scenario">Embed the scenario id as an ordinary feature (its own S×16 table), placed after the sparse embeddings.</param>
 /// <param name="Dense">Append the dense values after the embeddings.</param>
 public sealed record EmbeddingInputs(bool Scenario = false, bool Dense = true)
 {
     /// <summary>sp ⊕ de: the reference "default feature set".</summary>
     public static readonly EmbeddingInputs Default = new();
+
+    /// <summary>The sparse features to embed, in this order (PPNet's id features); null embeds every sparse feature in schema order.</summary>
+    public IReadOnlyList<string>? Only { get; init; }
+
+    /// <summary>Sparse features left out (PPNet's id features from its agnostic part; Ali-CCP's <c>301</c> for the models whose reference list drops it).</summary>
+    public IReadOnlyList<string> Exclude { get; init; } = [];
+
+    /// <summary>
+    /// Same-width tables share one physical parameter (fast, identical learning under dense Adam). False gives one
+    /// parameter per table, as the reference has: needed where some tables get no gradient at all, because Adam
+    /// skips a parameter without a gradient but applies weight decay to every row of one that has one.
+    /// </summary>
+    public bool MergeTables { get; init; } = true;
 }
 
 /// <summary>
 /// Embeds a batch over the schema and concatenates, in the reference order (spec §1.2):
-/// all sparse embeddings in schema order, then the scenario embedding if requested, then dense values.
+/// the selected sparse embeddings in order, then the scenario embedding if requested, then dense values.
+/// <see cref="Stacked"/> gives the field-wise (B, F, d) form instead.
 /// </summary>
 /// <remarks>
-/// Features with the same embedding width share one physical table with per-feature row offsets,
-/// so a batch costs one lookup per width instead of one per feature; the parameters, their count
-/// and the learning dynamics are exactly those of separate tables (each row is its own parameter).
-/// Tables are initialised N(0, 1e-4) as in the reference.
+/// Features with the same embedding width share one physical table with per-feature row offsets
+/// (unless <see cref="EmbeddingInputs.MergeTables"/> is off), so a batch costs one lookup per width
+/// instead of one per feature; the parameters, their count and the learning dynamics under dense Adam
+/// are exactly those of separate tables (each row is its own parameter). Tables are initialised
+/// N(0, 1e-4) as in the reference.
 /// </remarks>
 public sealed class FeatureEmbedding : Module<ScenarioBatch, Tensor>
 {
+    const int ScenarioWidth = 16;
+
     readonly ModuleList<Embedding> tables = new();
     readonly Embedding? scenario_table;
     // Constant index tensors live in non-persistent buffers: they follow the module to a device
     // but are not part of the saved weights.
-    readonly bool _singleTable;             // one width: columns already in schema order, no gather needed
+    readonly bool _direct;                  // one table over all sparse columns in schema order: no gather needed
+    readonly bool _reorder;                 // table blocks come out grouped: map them back to the selected order
     readonly bool _dense;
+    readonly int _fieldWidth;               // common width of all selected fields (0 when widths differ)
 
     public int OutputDim { get; }
     public int SparseFieldCount { get; }
+    /// <summary>Names of the embedded sparse features, in output order.</summary>
+    public IReadOnlyList<string> FieldNames { get; }
 
     public FeatureEmbedding(DatasetSchema schema, EmbeddingInputs inputs, string name = "embedding") : base(name)
     {
-        var sparse = schema.SparseFeatures;
-        SparseFieldCount = sparse.Count;
-        var groups = sparse.Select((f, i) => (f, i)).GroupBy(x => x.f.EmbeddingDim).OrderBy(g => g.Key).ToList();
-        _singleTable = groups.Count <= 1;
-        var produced = new List<(int Column, int Dim)>();
+        var selected = Select(schema, inputs);
+        FieldNames = [.. selected.Select(x => x.Spec.Name)];
+        SparseFieldCount = selected.Count;
+        var groups = selected.Select((x, position) => (x.Column, x.Spec, position))
+            .GroupBy(x => inputs.MergeTables ? x.Spec.EmbeddingDim : x.position)
+            .OrderBy(g => g.Key).ToList();
+        _direct = groups.Count == 1 && selected.Count == schema.SparseFeatures.Count && selected.Select(x => x.Column).SequenceEqual(Enumerable.Range(0, selected.Count));
+        var produced = new List<(int Position, int Dim)>();
         for (int t = 0; t < groups.Count; t++)
         {
             var members = groups[t].ToList();
-            register_buffer($"columns{t}", tensor(members.Select(m => (long)m.i).ToArray()), persistent: false);
+            register_buffer($"columns{t}", tensor(members.Select(m => (long)m.Column).ToArray()), persistent: false);
             long offset = 0;
             var offsets = new long[members.Count];
-            for (int k = 0; k < members.Count; k++) { offsets[k] = offset; offset += members[k].f.Vocabulary; }
+            for (int k = 0; k < members.Count; k++) { offsets[k] = offset; offset += members[k].Spec.Vocabulary; }
             register_buffer($"offsets{t}", tensor(offsets), persistent: false);
-            tables.Add(Embedding(offset, groups[t].Key));
-            produced.AddRange(members.Select(m => (m.i, groups[t].Key)));
+            tables.Add(Embedding(offset, members[0].Spec.EmbeddingDim));
+            produced.AddRange(members.Select(m => (m.position, m.Spec.EmbeddingDim)));
         }
-        // Output blocks come out grouped by width; map them back to schema order.
+        _reorder = produced.Select(p => p.Position).Where((p, i) => p != i).Any();
         var starts = new Dictionary<int, (int Start, int Dim)>();
         int at = 0;
-        foreach (var (column, dim) in produced) { starts[column] = (at, dim); at += dim; }
-        register_buffer("output_order", tensor(Enumerable.Range(0, sparse.Count)
+        foreach (var (position, dim) in produced) { starts[position] = (at, dim); at += dim; }
+        register_buffer("output_order", tensor(Enumerable.Range(0, selected.Count)
             .SelectMany(c => Enumerable.Range(starts[c].Start, starts[c].Dim)).Select(x => (long)x).ToArray()), persistent: false);
+        var widths = selected.Select(x => x.Spec.EmbeddingDim).Distinct().ToList();
+        _fieldWidth = widths.Count == 1 && (!inputs.Scenario || widths[0] == ScenarioWidth) ? widths[0]
+            : widths.Count == 0 && inputs.Scenario ? ScenarioWidth : 0;
 
-        int width = sparse.Sum(f => f.EmbeddingDim);
+        int width = selected.Sum(x => x.Spec.EmbeddingDim);
         if (inputs.Scenario)
         {
-            scenario_table = Embedding(schema.ScenarioCount, 16);
-            width += 16;
+            scenario_table = Embedding(schema.ScenarioCount, ScenarioWidth);
+            width += ScenarioWidth;
         }
         _dense = inputs.Dense;
         if (_dense) width += schema.DenseFeatures.Count;
@@ -79,22 +106,55 @@ public sealed class FeatureEmbedding : Module<ScenarioBatch, Tensor>
         }
     }
 
+    /// <summary>The selected sparse features with their column in the sparse id matrix; unknown names are an error naming the valid ones.</summary>
+    static List<(int Column, FeatureSpec Spec)> Select(DatasetSchema schema, EmbeddingInputs inputs)
+    {
+        var sparse = schema.SparseFeatures;
+        int ColumnOf(string name)
+        {
+            for (int i = 0; i < sparse.Count; i++) if (sparse[i].Name == name) return i;
+            throw new ArgumentException($"model input: the dataset has no sparse feature '{name}'; its sparse features: {string.Join(", ", sparse.Select(f => f.Name))}");
+        }
+        foreach (var name in inputs.Exclude) ColumnOf(name);
+        var columns = inputs.Only is null ? Enumerable.Range(0, sparse.Count) : inputs.Only.Select(ColumnOf);
+        return [.. columns.Where(c => !inputs.Exclude.Contains(sparse[c].Name)).Select(c => (c, sparse[c]))];
+    }
+
+    /// <summary>(B, D): the selected sparse embeddings, the scenario embedding if requested, then the dense values.</summary>
     public override Tensor forward(ScenarioBatch batch)
     {
-        var parts = new List<Tensor>();
-        if (SparseFieldCount > 0)
-        {
-            var blocks = new List<Tensor>(tables.Count);
-            for (int t = 0; t < tables.Count; t++)
-            {
-                var ids = _singleTable ? batch.Sparse : batch.Sparse.index_select(1, get_buffer($"columns{t}")!);
-                var rows = ids + get_buffer($"offsets{t}")!;              // (B, F_t) rows of the shared table
-                blocks.Add(tables[t].forward(rows).flatten(1));         // (B, F_t·d_t)
-            }
-            parts.Add(_singleTable ? blocks[0] : cat(blocks, 1).index_select(1, get_buffer("output_order")!));
-        }
+        var parts = new List<Tensor>(3);
+        if (SparseFieldCount > 0) parts.Add(SparseEmbeddings(batch));
         if (scenario_table is not null) parts.Add(scenario_table.forward(batch.Scenario));
         if (_dense && batch.Dense.shape[1] > 0) parts.Add(batch.Dense);
+        return parts.Count == 1 ? parts[0] : cat(parts, 1);
+    }
+
+    /// <summary>(B, F·d): the selected sparse embeddings only, in output order.</summary>
+    public Tensor SparseEmbeddings(ScenarioBatch batch)
+    {
+        var blocks = new List<Tensor>(tables.Count);
+        for (int t = 0; t < tables.Count; t++)
+        {
+            var ids = _direct ? batch.Sparse : batch.Sparse.index_select(1, get_buffer($"columns{t}")!);
+            var rows = ids + get_buffer($"offsets{t}")!;              // (B, F_t) rows of the shared table
+            blocks.Add(tables[t].forward(rows).flatten(1));         // (B, F_t·d_t)
+        }
+        var flat = blocks.Count == 1 ? blocks[0] : cat(blocks, 1);
+        return _reorder ? flat.index_select(1, get_buffer("output_order")!) : flat;
+    }
+
+    /// <summary>(B, 16): the scenario embedding from this layer's own table (the same vectors <see cref="forward"/> concatenates).</summary>
+    public Tensor ScenarioEmbedding(ScenarioBatch batch) =>
+        (scenario_table ?? throw new InvalidOperationException("this embedding layer was built without the scenario input")).forward(batch.Scenario);
+
+    /// <summary>(B, F, d) field-wise embeddings (the scenario embedding last when requested; dense values are not fields).</summary>
+    public Tensor Stacked(ScenarioBatch batch)
+    {
+        if (_fieldWidth == 0) throw new InvalidOperationException("stacked embeddings need one width for every field");
+        var parts = new List<Tensor>(2);
+        if (SparseFieldCount > 0) parts.Add(SparseEmbeddings(batch).view(-1, SparseFieldCount, _fieldWidth));
+        if (scenario_table is not null) parts.Add(scenario_table.forward(batch.Scenario).unsqueeze(1));
         return parts.Count == 1 ? parts[0] : cat(parts, 1);
     }
 }
