@@ -1,0 +1,135 @@
+using Msr.Core.Data;
+using Msr.Core.Models;
+using Msr.Core.Training;
+using Xunit;
+using static TorchSharp.torch;
+
+namespace Msr.Core.Tests.Models;
+
+/// <summary>What every registered model must do, whatever its architecture.</summary>
+public sealed class EveryModelContractTests
+{
+    public static TheoryData<string> AllModels => [.. ModelRegistry.All.Select(e => e.Name)];
+
+    static ScenarioModel Build(string name, DatasetSchema schema, long seed)
+    {
+        manual_seed(seed);
+        return ModelRegistry.Create(name, new ModelContext(schema), new Settings());
+    }
+
+    static double[] Predict(ScenarioModel model, ScenarioDataset data) => Trainer.Predict(model, data, arange(data.Count, dtype: ScalarType.Int64), 32);
+
+    [Theory]
+    [MemberData(nameof(AllModels))]
+    public void Saved_weights_reload_into_a_differently_seeded_model_and_predict_identically(string name)
+    {
+        var schema = TestData.Shaped([30, 20, 4], 2, 3);
+        using var data = TestData.Random(schema, 96);
+        var dir = Directory.CreateTempSubdirectory("msr-weights-");
+        try
+        {
+            using var trained = Build(name, schema, seed: 1);
+            // A few steps move BatchNorm statistics and any model state away from their initial values.
+            var options = new TrainerOptions(Epochs: 2, BatchSize: 32, Patience: 5);
+            using (var split = DatasetSplit.Random(data.Count, 1))
+                Trainer.Fit(trained, data, split, options, seed: 1);
+            var path = Path.Combine(dir.FullName, "w.bin");
+            ModelWeights.Save(trained, path);
+            using var reloaded = Build(name, schema, seed: 99);
+            ModelWeights.Load(reloaded, path);
+            // Both models start predicting from the same saved state (models whose state moves at every forward,
+            // such as AdaSparse's annealing scalar, must save it).
+            Assert.Equal(Predict(trained, data), Predict(reloaded, data));
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(AllModels))]
+    public void Same_seed_gives_the_same_training_numbers(string name)
+    {
+        var schema = TestData.Shaped([30, 20, 4], 2, 3);
+        using var data = TestData.Random(schema, 128);
+        double[] Run()
+        {
+            using var model = Build(name, schema, seed: 7);
+            using var split = DatasetSplit.Random(data.Count, 7);
+            var history = Trainer.Fit(model, data, split, new TrainerOptions(Epochs: 2, BatchSize: 32, Patience: 5), seed: 7);
+            return [.. history.Epochs.Select(e => e.TrainLoss), .. Predict(model, data)];
+        }
+        Assert.Equal(Run(), Run());
+    }
+
+    [Theory]
+    [MemberData(nameof(AllModels))]
+    public void Every_model_is_described_with_a_paper_and_documented_options(string name)
+    {
+        var entry = ModelRegistry.Get(name);
+        Assert.False(string.IsNullOrWhiteSpace(entry.Description));
+        Assert.False(string.IsNullOrWhiteSpace(entry.Paper));
+        Assert.All(entry.Options, o =>
+        {
+            Assert.False(string.IsNullOrWhiteSpace(o.Description), o.Name);
+            foreach (var preset in Presets.All) Assert.False(string.IsNullOrWhiteSpace(o.DefaultText(preset)), $"{o.Name} @ {preset}");
+        });
+        Assert.Equal(entry.Options.Count, entry.Options.Select(o => o.Name).Distinct().Count());
+    }
+}
+
+public sealed class ModelOptionTests
+{
+    [Theory]
+    [InlineData("Ali-CCP", "aliccp")]
+    [InlineData("AliCCP", "aliccp")]
+    [InlineData("MovieLens", "movielens")]
+    public void Presets_are_read_in_any_case_and_spelling(string given, string canonical) => Assert.Equal(canonical, Presets.Normalize(given));
+
+    [Fact]
+    public void An_unknown_preset_is_an_error_listing_the_valid_ones()
+    {
+        var e = Assert.Throws<ArgumentException>(() => new ModelContext(TestData.MovieLens(), "nonsense"));
+        Assert.Equal("unknown preset 'nonsense'; valid presets: movielens, kuairand, aliccp, amazon, douban, mind", e.Message);
+        var problems = ModelRegistry.Get("SharedBottom").Problems([KeyValuePair.Create("preset", "nonsense")]);
+        Assert.Equal(["option 'preset': unknown preset 'nonsense'; valid presets: movielens, kuairand, aliccp, amazon, douban, mind"], problems);
+    }
+
+    [Fact]
+    public void The_aliccp_preset_gives_the_aliccp_widths()
+    {
+        var schema = TestData.Shaped([5, 5], 0, 3);
+        using var ml = ModelRegistry.Create("SharedBottom", new ModelContext(schema, "movielens"), new Settings());
+        using var ali = ModelRegistry.Create("SharedBottom", new ModelContext(schema, "Ali-CCP"), new Settings());
+        Assert.True(ali.ParameterCount > 20 * ml.ParameterCount);
+    }
+
+    [Fact]
+    public void Problems_lists_every_bad_option_without_building_the_model()
+    {
+        var problems = ModelRegistry.Get("MMoE").Problems([
+            KeyValuePair.Create("expert_dimz", "[4]"),
+            KeyValuePair.Create("tower_dims", "[4,x]"),
+            KeyValuePair.Create("experts", "0"),
+            KeyValuePair.Create("gate_batch_norm", "maybe"),
+        ]);
+        Assert.Equal([
+            "unknown option 'expert_dimz' for model 'MMoE'; its options: experts, expert_dims, tower_dims, gate_batch_norm, preset",
+            "option 'tower_dims': '[4,x]' is not a list of layer widths like [128,64]",
+            "option 'experts': 0 must be between 1 and 2147483647",
+            "option 'gate_batch_norm': 'maybe' is not true or false",
+        ], problems);
+    }
+
+    [Fact]
+    public void Every_model_reads_only_the_options_it_declares()
+    {
+        foreach (var entry in ModelRegistry.All)
+        {
+            var settings = new Settings();
+            using var model = ModelRegistry.Create(entry.Name, new ModelContext(TestData.Shaped([5, 5, 3], 1, 3)), settings);
+            Assert.Equal(entry.Options.Select(o => o.Name).Order(), settings.Resolved.Keys.Order());
+        }
+    }
+}
