@@ -66,29 +66,6 @@ internal static class StarPresets
     public static IReadOnlyList<ModelOption> Options { get; } = [FcnDims, AuxDims];
 }
 
-/// <summary>Raw weight matrices and biases of a star FCN (shared or one scenario's).</summary>
-internal sealed class StarWeights : nn.Module
-{
-    readonly ParameterList weights = new();
-    readonly ParameterList biases = new();
-
-    public StarWeights(IReadOnlyList<int> widths, string name) : base(name)
-    {
-        for (int l = 1; l < widths.Count; l++)
-        {
-            // Kaiming-uniform on the (in × out) matrix as stored: the bound uses the output width.
-            double bound = Math.Sqrt(6.0 / widths[l]);
-            weights.Add(Parameter(empty(widths[l - 1], widths[l]).uniform_(-bound, bound)));
-            biases.Add(Parameter(empty(widths[l]).uniform_(0, 1)));
-        }
-        RegisterComponents();
-    }
-
-    public int Layers => weights.Count;
-    public Parameter Weight(int layer) => weights[layer];
-    public Parameter Bias(int layer) => biases[layer];
-}
-
 /// <summary>One scenario's star weights, its per-layer BatchNorms and its normalisation affine parameters.</summary>
 internal sealed class StarScenarioBranch : nn.Module
 {

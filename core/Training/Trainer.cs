@@ -10,6 +10,13 @@ namespace Msr.Core.Training;
 /// <summary>Progress callback payload, raised after every epoch.</summary>
 public sealed record EpochProgress(int Epoch, int EpochBudget, EpochRecord Record, bool Improved);
 
+/// <summary>Progress inside a training pass, raised after every step (a printer throttles it).</summary>
+/// <param name="Batch">1-based batch just finished.</param>
+/// <param name="Batches">Batches in this epoch.</param>
+/// <param name="Rows">Training rows seen so far in this epoch.</param>
+/// <param name="Seconds">Wall seconds since the epoch's training pass began.</param>
+public sealed record BatchProgress(int Epoch, int EpochBudget, int Batch, int Batches, long Rows, double Seconds);
+
 /// <summary>
 /// Trains a <see cref="ScenarioModel"/> with the reference protocol: Adam with coupled L2 weight
 /// decay, per-epoch reshuffling from a seeded generator, BCE on probabilities, optional StepLR,
@@ -20,7 +27,7 @@ public sealed record EpochProgress(int Epoch, int EpochBudget, EpochRecord Recor
 public static class Trainer
 {
     public static TrainingHistory Fit(ScenarioModel model, ScenarioDataset data, DatasetSplit split, TrainerOptions options,
-        long seed, Action<EpochProgress>? progress = null, CancellationToken cancel = default)
+        long seed, Action<EpochProgress>? progress = null, CancellationToken cancel = default, Action<BatchProgress>? batchProgress = null)
     {
         using var optimizer = CreateOptimizer(model, options);
         var scheduler = options.UseStepLr ? optim.lr_scheduler.StepLR(optimizer, options.StepLrStepSize, options.StepLrGamma) : null;
@@ -39,7 +46,8 @@ public static class Trainer
                 cancel.ThrowIfCancellationRequested();
                 var clock = Stopwatch.StartNew();
                 double lr = optimizer.ParamGroups.First().LearningRate;
-                double loss = TrainEpoch(model, data, split.Train, optimizer, options.BatchSize, shuffle, epoch, ref step, cancel);
+                var onBatch = batchProgress is null ? null : MakeBatchReporter(batchProgress, epoch, options, split.Train.shape[0], clock);
+                double loss = TrainEpoch(model, data, split.Train, optimizer, options.BatchSize, shuffle, epoch, ref step, cancel, onBatch);
                 using (var hook = NewDisposeScope())
                     model.OnEpochEnd(new EpochContext(epoch, data, split.Train, options.BatchSize, shuffle));
                 double trainSeconds = clock.Elapsed.TotalSeconds;
@@ -95,6 +103,12 @@ public static class Trainer
         return optim.Adam(adamGroups, options.LearningRate, beta1: 0.9, beta2: 0.999, eps: 1e-8, weight_decay: options.WeightDecay);
     }
 
+    static Action<int, long> MakeBatchReporter(Action<BatchProgress> report, int epoch, TrainerOptions options, long trainRows, Stopwatch clock)
+    {
+        int batches = BatchPlan.Count(trainRows, options.BatchSize, mergeSingleRowTail: true);
+        return (batch, rows) => report(new BatchProgress(epoch, options.Epochs, batch, batches, rows, clock.Elapsed.TotalSeconds));
+    }
+
     /// <summary>Seed of the batch-order generator: a fixed, invertible remix of the run seed (SplitMix64 finaliser).</summary>
     internal static ulong ShuffleSeed(long seed)
     {
@@ -105,7 +119,7 @@ public static class Trainer
     }
 
     static double TrainEpoch(ScenarioModel model, ScenarioDataset data, Tensor rows, optim.Optimizer optimizer, int batchSize,
-        Generator shuffle, int epoch, ref long stepCount, CancellationToken cancel)
+        Generator shuffle, int epoch, ref long stepCount, CancellationToken cancel, Action<int, long>? onBatch)
     {
         model.train();
         double lossSum = 0;
@@ -134,6 +148,7 @@ public static class Trainer
             lossSum += value * batch.Size;
             seen += batch.Size;
             batchIndex++;
+            onBatch?.Invoke(batchIndex, seen);
         }
         // The last step may have made the weights non-finite after a finite loss; evaluation would then
         // fail on NaN scores, so catch it here as divergence.
