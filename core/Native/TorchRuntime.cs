@@ -51,6 +51,8 @@ public static class TorchRuntime
             }
             else NativeStatus = $"{library}: no patch needed";
 
+            if (ExternalLibTorch.RequestedFolder() is { } folder)
+                NativeStatus += "; " + ExternalLibTorch.Load(folder, library);
             // Preload by absolute path; TorchSharp's later load by name resolves to this handle
             // (the loader matches the library's soname), and $ORIGIN finds libtorch beside it.
             NativeLibrary.Load(library);
@@ -98,7 +100,8 @@ public static class TorchRuntime
     [DllImport("libc", SetLastError = true)]
     static extern int setenv(string name, string value, int overwrite);
 
-    static string? LocateLibTorchSharp()
+    /// <summary>The build output's libLibTorchSharp.so, or null where TorchSharp keeps it elsewhere.</summary>
+    public static string? LocateLibTorchSharp()
     {
         var dirs = new List<string>();
         var torchAssembly = typeof(TorchSharp.torch).Assembly.Location;
