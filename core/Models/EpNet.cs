@@ -43,7 +43,7 @@ public sealed class EpNet : ScenarioModel
     {
         var fcnDims = FcnDims.Read(context, options);
         bool linearHead = LinearHead.Read(context, options);
-        var excluded = ExcludeFeatures.Read(context, options);
+        var excluded = ExcludeFeatures.ReadSparseFeatures(context, options);
         // The prior has its own S×16 table and no other input; the agnostic part is sp ⊕ de.
         scenario_embedding = new FeatureEmbedding(context.Schema, new EmbeddingInputs(Scenario: true, Dense: false) { Only = [] }, "scenario_embedding");
         embedding = new FeatureEmbedding(context.Schema, EmbeddingInputs.Default with { Exclude = excluded });

@@ -45,11 +45,11 @@ public sealed class PpNet : ScenarioModel
 
     public PpNet(ModelContext context, Settings options) : base("PPNet")
     {
-        var ids = IdFeatures.Read(context, options);
+        var ids = IdFeatures.ReadSparseFeatures(context, options);
         var fcnDims = FcnDims.Read(context, options);
         _refInput = RefInput.Read(context, options);
         _duplicateScenario = DuplicateScenario.Read(context, options);
-        var excluded = EpNet.ExcludeFeatures.Read(context, options);
+        var excluded = EpNet.ExcludeFeatures.ReadSparseFeatures(context, options);
         CheckIds(context, ids);
 
         id_embedding = new FeatureEmbedding(context.Schema, new EmbeddingInputs(Dense: false) { Only = ids }, "id_embedding");
@@ -63,18 +63,14 @@ public sealed class PpNet : ScenarioModel
         RegisterComponents();
     }
 
-    /// <summary>The id features must be named and distinct; a name the dataset lacks is an error naming the option and the dataset's sparse features.</summary>
+    /// <summary>The id features must name at least one feature, each once (their existence is checked by the option).</summary>
     static void CheckIds(ModelContext context, string[] ids)
     {
-        var sparse = context.Schema.SparseFeatures.Select(f => f.Name).ToList();
         if (ids.Length == 0)
-            throw new ArgumentException($"option 'id_features' of PPNet names no feature; the dataset's sparse features: {string.Join(", ", sparse)}");
+            throw new ArgumentException($"option 'id_features' of PPNet names no feature; the dataset's sparse features: " +
+                string.Join(", ", context.Schema.SparseFeatures.Select(f => f.Name)));
         if (ids.Distinct().Count() != ids.Length)
             throw new ArgumentException($"option 'id_features' of PPNet names a feature twice: [{string.Join(",", ids)}]");
-        var missing = ids.Where(id => !sparse.Contains(id)).ToList();
-        if (missing.Count > 0)
-            throw new ArgumentException($"option 'id_features' of PPNet (preset '{context.Preset}'): the dataset has no sparse feature " +
-                $"{string.Join(", ", missing.Select(m => $"'{m}'"))}; its sparse features: {string.Join(", ", sparse)}");
     }
 
     public override Tensor forward(ScenarioBatch batch)

@@ -142,6 +142,11 @@ public sealed class PpNetTests
         Assert.Contains("id_features", e.Message);
         Assert.Contains("'user_id', 'movie_id'", e.Message);
         Assert.Contains("its sparse features: f0, f1", e.Message);
+        var twice = Assert.Throws<ArgumentException>(() => Build(TestData.Shaped([5, 5], 1, 2), options: ("id_features", "[f0,f0]")));
+        Assert.Contains("names a feature twice", twice.Message);
+        // Ali-CCP's default exclusion of 301 on a dataset without it names that option.
+        var e301 = Assert.Throws<ArgumentException>(() => Build(TestData.Shaped([5, 5], 1, 2), Presets.AliCcp, ("id_features", "[f0,f1]")));
+        Assert.StartsWith("option 'exclude_features' (preset 'aliccp'): the dataset has no sparse feature '301'", e301.Message);
     }
 
     [Fact]
