@@ -136,4 +136,19 @@ public sealed class NamesOption(string name, string description, PerPreset<strin
     public override string DefaultText(string preset) => "[" + string.Join(",", defaults[preset]) + "]";
     public string[] Read(ModelContext context, Settings options) => options.Names(Name, defaults[context.Preset]);
     protected override void ReadRaw(Settings given) => given.Names(Name, []);
+
+    /// <summary>
+    /// The names, each a sparse feature of the dataset: a name it lacks (a preset default on another dataset, a typo)
+    /// is an error naming the option, the preset and the dataset's sparse features.
+    /// </summary>
+    public string[] ReadSparseFeatures(ModelContext context, Settings options)
+    {
+        var names = Read(context, options);
+        var sparse = context.Schema.SparseFeatures.Select(f => f.Name).ToList();
+        var missing = names.Where(n => !sparse.Contains(n)).ToList();
+        if (missing.Count > 0)
+            throw new ArgumentException($"option '{Name}' (preset '{context.Preset}'): the dataset has no sparse feature " +
+                $"{string.Join(", ", missing.Select(m => $"'{m}'"))}; its sparse features: {string.Join(", ", sparse)}");
+        return names;
+    }
 }

@@ -55,6 +55,10 @@ public static class ModelRegistry
             "Sheng et al., CIKM 2021", StarPresets.Options, (c, o) => new Star(c, o)),
         new("STAR-Paper", "STAR as its paper describes it: partitioned normalisation, plain star FCN, auxiliary net on the scenario",
             "Sheng et al., CIKM 2021", StarPresets.Options, (c, o) => new StarPaper(c, o)),
+        new("EPNet", "PEPNet's embedding personalisation: scenario-gated input (GateNU), reference linear head",
+            "Chang et al., PEPNet, KDD 2023", EpNet.Options, (c, o) => new EpNet(c, o)),
+        new("PPNet", "PEPNet's parameter personalisation: per-scenario towers gated by user/item ids (GateNU)",
+            "Chang et al., PEPNet, KDD 2023", PpNet.Options, (c, o) => new PpNet(c, o)),
     ];
 
     public static IReadOnlyList<ModelEntry> All => Entries;

@@ -25,6 +25,14 @@ internal static class TestData
         return new DatasetSchema(features, [.. Enumerable.Range(0, scenarios).Select(s => $"s{s}")]);
     }
 
+    /// <summary>
+    /// Options a model needs on a <see cref="Shaped"/> schema (features f0, f1, ...) beyond the preset's defaults:
+    /// PPNet's id features are named per dataset (user_id/movie_id for the movielens preset), so the generic
+    /// tests name the first two sparse features as its ids.
+    /// </summary>
+    public static (string Key, string Value)[] ShapedModelOptions(string model) =>
+        string.Equals(model, "PPNet", StringComparison.OrdinalIgnoreCase) ? [("id_features", "[f0,f1]")] : [];
+
     /// <summary>Uniformly random rows over a schema (ids in range, dense in [0,1), random labels), seeded.</summary>
     public static ScenarioDataset Random(DatasetSchema schema, int rows, int seed = 1, Func<int, float>? denseValue = null)
     {

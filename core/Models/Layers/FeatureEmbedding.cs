@@ -42,7 +42,8 @@ public sealed record EmbeddingInputs(bool Scenario = false, bool Dense = true)
 /// </remarks>
 public sealed class FeatureEmbedding : Module<ScenarioBatch, Tensor>
 {
-    const int ScenarioWidth = 16;
+    /// <summary>Width of the scenario embedding (spec §1.1).</summary>
+    public const int ScenarioWidth = 16;
 
     readonly ModuleList<Embedding> tables = new();
     readonly Embedding? scenario_table;

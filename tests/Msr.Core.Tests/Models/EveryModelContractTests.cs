@@ -14,7 +14,7 @@ public sealed class EveryModelContractTests
     static ScenarioModel Build(string name, DatasetSchema schema, long seed)
     {
         manual_seed(seed);
-        return ModelRegistry.Create(name, new ModelContext(schema), new Settings());
+        return ModelRegistry.Create(name, new ModelContext(schema), new Settings(TestData.ShapedModelOptions(name).Select(o => KeyValuePair.Create(o.Key, o.Value))));
     }
 
     static double[] Predict(ScenarioModel model, ScenarioDataset data) => Trainer.Predict(model, data, arange(data.Count, dtype: ScalarType.Int64), 32);
@@ -127,7 +127,7 @@ public sealed class ModelOptionTests
     {
         foreach (var entry in ModelRegistry.All)
         {
-            var settings = new Settings();
+            var settings = new Settings(TestData.ShapedModelOptions(entry.Name).Select(o => KeyValuePair.Create(o.Key, o.Value)));
             using var model = ModelRegistry.Create(entry.Name, new ModelContext(TestData.Shaped([5, 5, 3], 1, 3)), settings);
             Assert.Equal(entry.Options.Select(o => o.Name).Order(), settings.Resolved.Keys.Order());
         }
