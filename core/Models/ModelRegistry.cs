@@ -55,6 +55,10 @@ public static class ModelRegistry
             "Sheng et al., CIKM 2021", StarPresets.Options, (c, o) => new Star(c, o)),
         new("STAR-Paper", "STAR as its paper describes it: partitioned normalisation, plain star FCN, auxiliary net on the scenario",
             "Sheng et al., CIKM 2021", StarPresets.Options, (c, o) => new StarPaper(c, o)),
+        new("SAR-Net", "Scenario transformation of the embeddings, shared and scenario-specific debias experts, one shared gate",
+            "Shen et al., CIKM 2021", SarNet.Options, (c, o) => new SarNet(c, o)),
+        new("AdaSparse", "MLP whose input and hidden neurons are re-weighted per row by pruners reading the scenario embedding",
+            "Yang et al., CIKM 2022", AdaSparse.Options, (c, o) => new AdaSparse(c, o)),
     ];
 
     public static IReadOnlyList<ModelEntry> All => Entries;
