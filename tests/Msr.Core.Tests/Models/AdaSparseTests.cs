@@ -259,7 +259,7 @@ public sealed class AdaSparseTests
     public void Learns_above_a_constant_predictor()
     {
         var (auc, logLoss, constant) = FitBriefly(Name);
-        Assert.True(auc > 0.6, $"test AUC {auc}");
+        Assert.True(auc > 0.65, $"test AUC {auc}");
         Assert.True(logLoss < constant, $"test log loss {logLoss} vs constant {constant}");
     }
 }

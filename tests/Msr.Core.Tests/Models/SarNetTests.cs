@@ -39,7 +39,7 @@ public sealed class SarNetTests
         var batch = Batch(data, 40);
         var before = model.forward(batch);
         var after = model.forward(batch with { Dense = batch.Dense + 5 });
-        Assert.True(before.equal(after).item<bool>());
+        Assert.True(before.eq(after).all().item<bool>());
     }
 
     [Fact]
@@ -140,7 +140,7 @@ public sealed class SarNetTests
     public void Learns_above_a_constant_predictor()
     {
         var (auc, logLoss, constant) = FitBriefly(Name);
-        Assert.True(auc > 0.6, $"test AUC {auc}");
+        Assert.True(auc > 0.65, $"test AUC {auc}");
         Assert.True(logLoss < constant, $"test log loss {logLoss} vs constant {constant}");
     }
 }
