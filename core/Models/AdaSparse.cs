@@ -61,37 +61,23 @@ public sealed class AdaSparse : ScenarioModel
     readonly ModuleList<Linear> pruners = new();          // pruners[0] on the input, pruners[l] after block l
     readonly ModuleList<MlpBlock> blocks = new();
     readonly Linear output;
-    readonly Form _form;
-    readonly double _epsilon;
-    readonly double _scale;                                // largest factor value: β, or 1 for binarization
+    readonly FactorFunction _factors;
     readonly double _alphaStep;
-    readonly bool _zeroBelow;
     readonly bool _annealOnlyInTraining;
     readonly double _sparsityLambda;
     readonly double _sparsityTarget;
-    readonly double _thresholdLogit;                       // f < ε ⇔ (α)v < this
 
     public AdaSparse(ModelContext context, Settings options) : base("AdaSparse")
     {
         var hidden = HiddenDims.Read(context, options);
         double dropout = DropoutRate.Read(context, options);
-        _form = Enum.Parse<Form>(WeightingForm.Read(context, options), ignoreCase: true);
-        _epsilon = Epsilon.Read(context, options);
-        double beta = Beta.Read(context, options);
+        _factors = ReadFactorFunction(context, options);
         double alphaInit = AlphaInit.Read(context, options);
         _alphaStep = AlphaStep.Read(context, options);
-        _zeroBelow = ZeroBelowEpsilon.Read(context, options);
         _annealOnlyInTraining = AnnealOnlyInTraining.Read(context, options);
         _sparsityLambda = SparsityLambda.Read(context, options);
         _sparsityTarget = SparsityTarget.Read(context, options);
         var exclude = ScenarioInputFeatures.Read("AdaSparse", context, options);
-
-        _scale = _form == Form.Binarization ? 1.0 : beta;
-        if (_epsilon >= _scale)
-            throw new ArgumentException(_form == Form.Binarization
-                ? $"AdaSparse: option 'epsilon' ({_epsilon}) must be below 1 with form binarization: every factor σ(αv) would be below it"
-                : $"AdaSparse: option 'epsilon' ({_epsilon}) must be below option 'beta' ({beta}): every factor β·σ(·) would be below it");
-        _thresholdLogit = Math.Log(_epsilon / (_scale - _epsilon));
 
         embedding = new FeatureEmbedding(context.Schema, new EmbeddingInputs(Scenario: true, Dense: false) { Exclude = exclude });
         if (embedding.SparseFieldCount == 0)
@@ -111,6 +97,20 @@ public sealed class AdaSparse : ScenarioModel
         output = Linear(width, 1);
         register_buffer(AlphaBuffer, tensor(alphaInit, ScalarType.Float64));
         RegisterComponents();
+    }
+
+    static FactorFunction ReadFactorFunction(ModelContext context, Settings options)
+    {
+        var form = Enum.Parse<Form>(WeightingForm.Read(context, options), ignoreCase: true);
+        double epsilon = Epsilon.Read(context, options);
+        double beta = Beta.Read(context, options);
+        bool zeroBelow = ZeroBelowEpsilon.Read(context, options);
+        double scale = form == Form.Binarization ? 1.0 : beta;
+        if (epsilon >= scale)
+            throw new ArgumentException(form == Form.Binarization
+                ? $"AdaSparse: option 'epsilon' ({epsilon}) must be below 1 with form binarization: every factor σ(αv) would be below it"
+                : $"AdaSparse: option 'epsilon' ({epsilon}) must be below option 'beta' ({beta}): every factor β·σ(·) would be below it");
+        return new FactorFunction(form, epsilon, scale, zeroBelow);
     }
 
     static int SparseWidth(DatasetSchema schema, IReadOnlyCollection<string> exclude) =>
@@ -145,26 +145,42 @@ public sealed class AdaSparse : ScenarioModel
     /// <summary>The weighting factors π of pruner outputs <paramref name="v"/> at the current α (no annealing step).</summary>
     internal Tensor Factors(Tensor v) => Weighting(v, Alpha, null);
 
-    /// <summary>The weighting factors π of pruner outputs <paramref name="v"/> (spec §4.7); records the layer's sparsity when asked.</summary>
+    /// <summary>The weighting factors π of pruner outputs <paramref name="v"/>; records the layer's sparsity r_l when asked.</summary>
     Tensor Weighting(Tensor v, Tensor alpha, List<Tensor>? ratios)
     {
-        var z = _form == Form.Scaling ? v : v * alpha;                                  // float32 (α is a 0-dim scalar)
-        var f = _form == Form.Binarization ? sigmoid(z) : sigmoid(z) * _scale;
-        // sign(f − ε) has zero gradient: the factor's gradient flows through f only (none at all for binarization).
-        var keep = _zeroBelow ? f.ge(_epsilon).to_type(f.dtype) : sign(f - _epsilon);
-        ratios?.Add(SubThresholdFraction(z));
-        return _form == Form.Binarization ? keep : f * keep;
+        var z = _factors.Form == Form.Scaling ? v : v * alpha;                         // float32 (α is a 0-dim scalar)
+        ratios?.Add(_factors.SubThresholdFraction(z));
+        return _factors.Apply(z);
     }
 
     /// <summary>
-    /// r_l, the fraction of the layer's factors below ε (pruned: zero, or negative under the reference), made
-    /// differentiable with a straight-through estimator: the value is the exact fraction, the gradient is that of
-    /// mean σ(t − z), the soft indicator of z below the threshold t = logit(ε / scale), which sharpens as α grows.
+    /// π as a function of the (annealed) pruner output z (spec §4.7): f = scale·σ(z), scale = β (fusion, scaling) or
+    /// 1 (binarization); π = f·sign(f − ε) (reference) or f·𝟙[f ≥ ε] (<c>zero_below_epsilon</c>); binarization keeps
+    /// the sign (or indicator) alone.
     /// </summary>
-    Tensor SubThresholdFraction(Tensor z)
+    sealed record FactorFunction(Form Form, double Epsilon, double Scale, bool ZeroBelow)
     {
-        var hard = z.lt(_thresholdLogit).to_type(z.dtype).mean();
-        var soft = sigmoid(z.neg().add(_thresholdLogit)).mean();
-        return soft + (hard - soft).detach();
+        /// <summary>f &lt; ε exactly when z &lt; logit(ε / scale).</summary>
+        readonly double _thresholdLogit = Math.Log(Epsilon / (Scale - Epsilon));
+
+        public Tensor Apply(Tensor z)
+        {
+            var f = Form == Form.Binarization ? sigmoid(z) : sigmoid(z) * Scale;
+            // sign(f − ε) has zero gradient: the factor's gradient flows through f only (none at all for binarization).
+            var keep = ZeroBelow ? f.ge(Epsilon).to_type(f.dtype) : sign(f - Epsilon);
+            return Form == Form.Binarization ? keep : f * keep;
+        }
+
+        /// <summary>
+        /// r_l, the fraction of the layer's factors below ε (pruned: zero, or negative under the reference), made
+        /// differentiable with a straight-through estimator: the value is the exact fraction, the gradient is that of
+        /// mean σ(t − z), the soft indicator of z below the threshold t = logit(ε / scale), which sharpens as α grows.
+        /// </summary>
+        public Tensor SubThresholdFraction(Tensor z)
+        {
+            var hard = z.lt(_thresholdLogit).to_type(z.dtype).mean();
+            var soft = sigmoid(z.neg().add(_thresholdLogit)).mean();
+            return soft + (hard - soft).detach();
+        }
     }
 }
