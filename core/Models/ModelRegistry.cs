@@ -59,6 +59,10 @@ public static class ModelRegistry
             "Chang et al., PEPNet, KDD 2023", EpNet.Options, (c, o) => new EpNet(c, o)),
         new("PPNet", "PEPNet's parameter personalisation: per-scenario towers gated by user/item ids (GateNU)",
             "Chang et al., PEPNet, KDD 2023", PpNet.Options, (c, o) => new PpNet(c, o)),
+        new("SAR-Net", "Scenario transformation of the embeddings, shared and scenario-specific debias experts, one shared gate",
+            "Shen et al., CIKM 2021", SarNet.Options, (c, o) => new SarNet(c, o)),
+        new("AdaSparse", "MLP whose input and hidden neurons are re-weighted per row by pruners reading the scenario embedding",
+            "Yang et al., CIKM 2022", AdaSparse.Options, (c, o) => new AdaSparse(c, o)),
     ];
 
     public static IReadOnlyList<ModelEntry> All => Entries;
