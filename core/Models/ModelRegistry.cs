@@ -55,6 +55,8 @@ public static class ModelRegistry
             "Sheng et al., CIKM 2021", StarPresets.Options, (c, o) => new Star(c, o)),
         new("STAR-Paper", "STAR as its paper describes it: partitioned normalisation, plain star FCN, auxiliary net on the scenario",
             "Sheng et al., CIKM 2021", StarPresets.Options, (c, o) => new StarPaper(c, o)),
+        new("ADL", "The reference's AdaptDHM: rows routed to learned distribution clusters, shared ⊙ cluster tower matrices",
+            "Li et al., AdaptDHM (arXiv 2211.12105), ADL at SIGIR 2023", AdaptDhm.Options, (c, o) => new AdaptDhm(c, o)),
     ];
 
     public static IReadOnlyList<ModelEntry> All => Entries;
