@@ -57,6 +57,8 @@ public static class ModelRegistry
             "Sheng et al., CIKM 2021", StarPresets.Options, (c, o) => new StarPaper(c, o)),
         new("ADL", "The reference's AdaptDHM: rows routed to learned distribution clusters, shared ⊙ cluster tower matrices",
             "Li et al., AdaptDHM (arXiv 2211.12105), ADL at SIGIR 2023", AdaptDhm.Options, (c, o) => new AdaptDhm(c, o)),
+        new("ADL-Paper", "ADL as the paper describes it: true routing to cluster MLP towers with a STAR-style output layer, linear term, L2 penalties",
+            "Li et al., ADL, SIGIR 2023", AdlPaper.Options, (c, o) => new AdlPaper(c, o)),
     ];
 
     public static IReadOnlyList<ModelEntry> All => Entries;
