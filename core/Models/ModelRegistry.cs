@@ -59,6 +59,8 @@ public static class ModelRegistry
             "Li et al., AdaptDHM (arXiv 2211.12105), ADL at SIGIR 2023", AdaptDhm.Options, (c, o) => new AdaptDhm(c, o)),
         new("ADL-Paper", "ADL as the paper describes it: true routing to cluster MLP towers with a STAR-style output layer, linear term, L2 penalties",
             "Li et al., ADL, SIGIR 2023", AdlPaper.Options, (c, o) => new AdlPaper(c, o)),
+        new("M3oE", "Multi-domain mixture of experts: STAR-like bottom, shared and domain experts, balance and fusion scalars",
+            "Zhang et al., M3oE, SIGIR 2024", M3oE.Options, (c, o) => new M3oE(c, o)),
     ];
 
     public static IReadOnlyList<ModelEntry> All => Entries;
