@@ -29,6 +29,18 @@ internal static class ModelTestKit
         return new DatasetSchema([.. features], ["s0", "s1", "s2"]);
     }
 
+    /// <summary>A schema shaped like a benchmark dataset's default feature set (spec §3.8), with small vocabularies.</summary>
+    public static DatasetSchema BenchmarkShape(string preset) => preset switch
+    {
+        Presets.MovieLens => TestData.MovieLens(),
+        Presets.KuaiRand => TestData.Shaped([.. Enumerable.Range(0, 32).Select(j => 5 + j)], 4, 5),
+        Presets.AliCcp => AliCcpShaped(),
+        Presets.Amazon => TestData.Shaped([5, 6], 0, 3),
+        Presets.Douban => TestData.Shaped([5, 6, 7, 8], 0, 3),
+        Presets.Mind => TestData.Shaped([5, 6, 7], 0, 4),
+        _ => throw new ArgumentException($"no benchmark shape for preset '{preset}'"),
+    };
+
     /// <summary>A tiny fit on synthetic data; returns the test AUC (a constant predictor scores 0.5).</summary>
     /// <remarks>Few users and items, so 2,000 rows show each id often enough for its embedding to learn within 3 epochs.</remarks>
     public static double SyntheticTestAuc(string name, params (string Key, string Value)[] options)
