@@ -63,6 +63,12 @@ public static class ModelRegistry
             "Shen et al., CIKM 2021", SarNet.Options, (c, o) => new SarNet(c, o)),
         new("AdaSparse", "MLP whose input and hidden neurons are re-weighted per row by pruners reading the scenario embedding",
             "Yang et al., CIKM 2022", AdaSparse.Options, (c, o) => new AdaSparse(c, o)),
+        new("ADL", "The reference's AdaptDHM: rows routed to learned distribution clusters, shared ⊙ cluster tower matrices",
+            "Li et al., AdaptDHM (arXiv 2211.12105), ADL at SIGIR 2023", AdaptDhm.Options, (c, o) => new AdaptDhm(c, o)),
+        new("ADL-Paper", "ADL as the paper describes it: true routing to cluster MLP towers with a STAR-style output layer, linear term, L2 penalties",
+            "Li et al., ADL, SIGIR 2023", AdlPaper.Options, (c, o) => new AdlPaper(c, o)),
+        new("M3oE", "Multi-domain mixture of experts: STAR-like bottom, shared and domain experts, balance and fusion scalars",
+            "Zhang et al., M3oE, SIGIR 2024", M3oE.Options, (c, o) => new M3oE(c, o)),
     ];
 
     public static IReadOnlyList<ModelEntry> All => Entries;
