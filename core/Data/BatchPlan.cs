@@ -22,7 +22,8 @@ public static class BatchPlan
         if (shuffle is not null)
         {
             using var scope = NewDisposeScope();
-            order = indices.index_select(0, randperm(n, generator: shuffle)).DetachFromDisposeScope();
+            // The generator lives on the CPU; the permutation follows the indices to their device.
+            order = indices.index_select(0, randperm(n, generator: shuffle).to(indices.device)).DetachFromDisposeScope();
         }
         try
         {

@@ -53,6 +53,9 @@ public sealed class DatasetSplit : IDisposable
         return (permutation[nTest..], permutation[..nTest]);
     }
 
+    /// <summary>The same index vectors on <paramref name="device"/> (a new split the caller disposes).</summary>
+    public DatasetSplit To(Device device) => new(Train.to(device), Validation.to(device), Test.to(device));
+
     public void Dispose()
     {
         Train.Dispose();

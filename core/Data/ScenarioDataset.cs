@@ -56,6 +56,33 @@ public sealed class ScenarioDataset : IDisposable
         }
     }
 
+    /// <summary>
+    /// The same rows on <paramref name="device"/> (this dataset itself when already there), so a GPU run moves the data once,
+    /// not per batch. The copy is the caller's to dispose; it was validated as this one was.
+    /// </summary>
+    public ScenarioDataset To(Device device)
+    {
+        if (Scenario.device == device) return this;
+        return new ScenarioDataset(Name, Schema, Sparse.to(device), Dense.to(device), Scenario.to(device), Label.to(device),
+            Sequences.ToDictionary(kv => kv.Key, kv => kv.Value.to(device)), validated: true)
+        {
+            PredefinedSplit = PredefinedSplit?.To(device),
+        };
+    }
+
+    ScenarioDataset(string name, DatasetSchema schema, Tensor sparse, Tensor dense, Tensor scenario, Tensor label,
+        IReadOnlyDictionary<string, Tensor> sequences, bool validated)
+    {
+        Name = name;
+        Schema = schema;
+        Sparse = sparse.DetachFromDisposeScope();
+        Dense = dense.DetachFromDisposeScope();
+        Scenario = scenario.DetachFromDisposeScope();
+        Label = label.DetachFromDisposeScope();
+        Sequences = sequences.ToDictionary(kv => kv.Key, kv => kv.Value.DetachFromDisposeScope());
+        _ = validated;
+    }
+
     /// <summary>Builds a dataset from flat row-major arrays (sparse: N×F_sparse, dense: N×F_dense).</summary>
     public static ScenarioDataset FromArrays(string name, DatasetSchema schema, long[] sparse, float[] dense, long[] scenario, float[] label,
         IReadOnlyDictionary<string, long[]>? sequences = null)

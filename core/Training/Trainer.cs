@@ -122,8 +122,7 @@ public static class Trainer
         Generator shuffle, int epoch, ref long stepCount, CancellationToken cancel, Action<int, long>? onBatch)
     {
         model.train();
-        double lossSum = 0;
-        long seen = 0;
+        using var losses = new EpochLoss(epoch, data.Scenario.device);
         int batchIndex = 0;
         foreach (var slice in BatchPlan.Slices(rows, batchSize, shuffle, mergeSingleRowTail: true))
         {
@@ -132,10 +131,7 @@ public static class Trainer
             cancel.ThrowIfCancellationRequested();
             using var step = NewDisposeScope();
             var batch = data.Gather(indices);
-            var prediction = model.forward(batch);
-            // Diverged weights give NaN probabilities, which binary_cross_entropy rejects with a native
-            // error ("all elements of input should be between 0 and 1"): report them as divergence instead.
-            if (!prediction.isfinite().all().item<bool>()) throw new TrainingDivergedException(epoch, batchIndex, double.NaN);
+            var prediction = losses.Checked(model.forward(batch), batchIndex);
             var loss = EpochContext.TaskLoss(prediction, batch.Label);
             var total = loss;
             foreach (var term in model.TakeLossTerms()) total = total + term.Value;
@@ -143,37 +139,91 @@ public static class Trainer
             total.backward();
             optimizer.step();
             model.OnTrainStepEnd(new TrainStep(epoch, batchIndex, stepCount++));
-            double value = loss.item<float>();
-            if (!double.IsFinite(value)) throw new TrainingDivergedException(epoch, batchIndex, value);
-            lossSum += value * batch.Size;
-            seen += batch.Size;
+            losses.Add(loss, batch.Size, batchIndex);
             batchIndex++;
-            onBatch?.Invoke(batchIndex, seen);
+            onBatch?.Invoke(batchIndex, losses.Rows);
         }
+        double mean = losses.Mean(batchIndex - 1);
         // The last step may have made the weights non-finite after a finite loss; evaluation would then
         // fail on NaN scores, so catch it here as divergence.
         using (var check = NewDisposeScope())
-            if (model.parameters().Any(p => !p.isfinite().all().item<bool>()))
+            if (!stack(model.parameters().Select(p => p.isfinite().all())).all().item<bool>())
                 throw new TrainingDivergedException(epoch, batchIndex - 1, double.NaN);
-        return seen == 0 ? double.NaN : lossSum / seen;
+        return mean;
+    }
+
+    /// <summary>
+    /// The epoch's mean training loss and the divergence check. On the CPU every step is checked at once (reading a
+    /// CPU tensor costs nothing). On a GPU a read is a host synchronisation that stalls the pipeline, so the sum and a
+    /// finiteness flag stay on the device and are read once, at the end of the epoch; a NaN prediction is fed to the
+    /// loss as 0.5 meanwhile, because CUDA's BCE would otherwise abort the process on an input outside [0, 1].
+    /// </summary>
+    sealed class EpochLoss(int epoch, Device device) : IDisposable
+    {
+        readonly bool _deferred = device.type != DeviceType.CPU;
+        readonly Tensor _sum = zeros(1, ScalarType.Float64, device).DetachFromDisposeScope();
+        readonly Tensor _finite = ones(1, ScalarType.Bool, device).DetachFromDisposeScope();
+        double _hostSum;
+
+        public long Rows { get; private set; }
+
+        public Tensor Checked(Tensor prediction, int batch)
+        {
+            if (!_deferred)
+            {
+                // Diverged weights give NaN probabilities, which binary_cross_entropy rejects with a native
+                // error ("all elements of input should be between 0 and 1"): report them as divergence instead.
+                if (!prediction.isfinite().all().item<bool>()) throw new TrainingDivergedException(epoch, batch, double.NaN);
+                return prediction;
+            }
+            _finite.logical_and_(prediction.isfinite().all());
+            return prediction.nan_to_num(0.5);
+        }
+
+        public void Add(Tensor loss, long rows, int batch)
+        {
+            Rows += rows;
+            if (_deferred)
+            {
+                _sum.add_(loss.detach().to_type(ScalarType.Float64) * rows);
+                return;
+            }
+            double value = loss.item<float>();
+            if (!double.IsFinite(value)) throw new TrainingDivergedException(epoch, batch, value);
+            _hostSum += value * rows;
+        }
+
+        public double Mean(int lastBatch)
+        {
+            if (Rows == 0) return double.NaN;
+            if (!_deferred) return _hostSum / Rows;
+            double sum = _sum.item<double>();
+            if (!_finite.item<bool>() || !double.IsFinite(sum)) throw new TrainingDivergedException(epoch, lastBatch, double.NaN);
+            return sum / Rows;
+        }
+
+        public void Dispose()
+        {
+            _sum.Dispose();
+            _finite.Dispose();
+        }
     }
 
     /// <summary>Predicted click probabilities for <paramref name="rows"/>, in row order, in evaluation mode.</summary>
     public static double[] Predict(ScenarioModel model, ScenarioDataset data, Tensor rows, int batchSize)
     {
         model.eval();
-        var result = new double[rows.shape[0]];
-        int at = 0;
         using var _ = no_grad();
+        using var scope = NewDisposeScope();
+        // Batches stay on the model's device and are copied to the host once (one synchronisation, not one per batch).
+        var batches = new List<Tensor>();
         foreach (var slice in BatchPlan.Slices(rows, batchSize))
         {
             using var indices = slice;
-            using var step = NewDisposeScope();
-            var p = model.forward(data.Gather(indices)).to_type(ScalarType.Float64).data<double>();
-            p.CopyTo(result, at);
-            at += (int)p.Count;
+            batches.Add(model.forward(data.Gather(indices)));
         }
-        return result;
+        if (batches.Count == 0) return [];
+        return cat(batches, 0).to_type(ScalarType.Float64).cpu().data<double>().ToArray();
     }
 
     /// <summary>Overall and per-scenario metrics of the model on <paramref name="rows"/>.</summary>
@@ -181,8 +231,8 @@ public static class Trainer
     {
         var predictions = Predict(model, data, rows, batchSize);
         using var scope = NewDisposeScope();
-        var labels = data.Label.index_select(0, rows).data<float>().ToArray();
-        var scenarios = data.Scenario.index_select(0, rows).data<long>().ToArray();
+        var labels = data.Label.index_select(0, rows).cpu().data<float>().ToArray();
+        var scenarios = data.Scenario.index_select(0, rows).cpu().data<long>().ToArray();
         return Evaluation.Compute(predictions, labels, scenarios, data.Schema.ScenarioNames);
     }
 }

@@ -40,7 +40,7 @@ public sealed class EpochContext
     {
         long n = _trainRows.shape[0];
         var order = randperm(n, generator: _generator);
-        var picked = _trainRows.index_select(0, order.narrow(0, 0, Math.Min(n, BatchSize)));
+        var picked = _trainRows.index_select(0, order.narrow(0, 0, Math.Min(n, BatchSize)).to(_trainRows.device));
         return _data.Gather(picked);
     }
 
