@@ -55,6 +55,10 @@ public static class ModelRegistry
             "Sheng et al., CIKM 2021", StarPresets.Options, (c, o) => new Star(c, o)),
         new("STAR-Paper", "STAR as its paper describes it: partitioned normalisation, plain star FCN, auxiliary net on the scenario",
             "Sheng et al., CIKM 2021", StarPresets.Options, (c, o) => new StarPaper(c, o)),
+        new("M2M", "Transformer backbone (reference: attends across the batch), experts mixed by scenario-generated meta attention, meta tower",
+            "Zhang et al., WSDM 2022", M2M.Options, (c, o) => new M2M(c, o)),
+        new("HAMUR", "Per-scenario towers with hyper-adapters whose weights a shared hyper-network generates per row",
+            "Li et al., CIKM 2023", Hamur.Options, (c, o) => new Hamur(c, o)),
     ];
 
     public static IReadOnlyList<ModelEntry> All => Entries;
