@@ -18,7 +18,8 @@ namespace Msr.Core.Models;
 /// all rows; the hyper-network's last block also has BatchNorm and ReLU (its entries are ≥ 0); the domain
 /// norm uses batch statistics in evaluation too, so a prediction depends on the other rows of its batch.
 /// The hyper-network depends only on x, so it runs once per forward (the reference recomputes it per tower,
-/// which gives the same numbers).</para>
+/// which gives the same numbers). A one-row batch has no unbiased variance; <see cref="HyperAdapter"/> defines
+/// its normalised deviation as 0 (the row is its own mean), so a one-row evaluation gives a finite probability.</para>
 /// <para><c>variant</c>: <c>small</c> puts one adapter after the last backbone block (the reference's
 /// HamurSmall, 2 blocks); <c>large</c> one after each of the last two blocks (HamurLarge, 7 blocks: after
 /// blocks 6 and 7). The reference uses Large only for Ali-CCP.</para>
