@@ -69,6 +69,10 @@ public static class ModelRegistry
             "Li et al., ADL, SIGIR 2023", AdlPaper.Options, (c, o) => new AdlPaper(c, o)),
         new("M3oE", "Multi-domain mixture of experts: STAR-like bottom, shared and domain experts, balance and fusion scalars",
             "Zhang et al., M3oE, SIGIR 2024", M3oE.Options, (c, o) => new M3oE(c, o)),
+        new("M2M", "Transformer backbone (reference: attends across the batch), experts mixed by scenario-generated meta attention, meta tower",
+            "Zhang et al., WSDM 2022", M2M.Options, (c, o) => new M2M(c, o)),
+        new("HAMUR", "Per-scenario towers with hyper-adapters whose weights a shared hyper-network generates per row",
+            "Li et al., CIKM 2023", Hamur.Options, (c, o) => new Hamur(c, o)),
     ];
 
     public static IReadOnlyList<ModelEntry> All => Entries;
