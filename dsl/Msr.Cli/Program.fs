@@ -95,6 +95,7 @@ type MsrArgs =
     | [<CliPrefix(CliPrefix.None)>] Datasets of ParseResults<DatasetsArgs>
     | [<CliPrefix(CliPrefix.None)>] Report of ParseResults<ReportCommand.ReportArgs>
     | [<CliPrefix(CliPrefix.None)>] Bench of ParseResults<BenchCommand.BenchArgs>
+    | [<CliPrefix(CliPrefix.None)>] Check of ParseResults<CheckCommand.CheckArgs>
     | Version
     interface IArgParserTemplate with
         member a.Usage =
@@ -104,6 +105,7 @@ type MsrArgs =
             | Datasets _ -> "list dataset loaders"
             | Report _ -> "significance-marked comparison tables from a results folder (md, latex, csv, json, html)"
             | Bench _ -> "speed benchmarks: dataset loading (rows/s, memory, cache cold/warm) and training (s/epoch, ms/batch)"
+            | Check _ -> "CI regression gate: exit 1 when current results are not shown non-inferior to a baseline's (docs/ci.md)"
             | Version -> "print versions"
 
 /// A usage error: printed with the command's usage, exit code 2.
@@ -222,6 +224,7 @@ let execute (argv: string[]) (out: TextWriter) (err: TextWriter) =
                 | Export x -> datasetExport out x
             | Report r -> ReportCommand.run out r
             | Bench b -> BenchCommand.run out b
+            | Check c -> CheckCommand.run out c
             | Version -> 0
     with
     | :? ArguParseException as e when e.ErrorCode = ErrorCode.HelpText ->

@@ -102,7 +102,7 @@ let readRecords (folder: string) =
     records
 
 /// The message of an ArgumentException without .NET's " (Parameter 'x')" suffix: the text already names the culprit.
-let private plain (e: ArgumentException) =
+let plain (e: ArgumentException) =
     if isNull e.ParamName then e.Message else e.Message.Replace(sprintf " (Parameter '%s')" e.ParamName, "")
 
 let private report (out: TextWriter) (args: ParseResults<ReportArgs>) =

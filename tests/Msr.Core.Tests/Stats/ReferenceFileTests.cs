@@ -11,7 +11,7 @@ public class ReferenceFileTests
         Assert.Matches(@"^\d+\.\d+", ScipyReference.ScipyVersion);
         foreach (var kind in new[] { "t_student", "t_welch", "t_paired", "mannwhitney", "wilcoxon", "delong", "permutation",
                      "friedman", "studentized_range_quantile", "studentized_range_cdf", "padjust", "effect", "t_interval",
-                     "bootstrap_mean", "bootstrap_diff" })
+                     "bootstrap_mean", "bootstrap_diff", "noninferiority_welch", "noninferiority_mannwhitney" })
             Assert.NotEmpty(ScipyReference.Ids(kind));
     }
 }

@@ -301,6 +301,38 @@ for level in (0.90, 0.95):
     add("bootstrap_diff", f"n25_n20:{level}", x=boot_x, y=boot_y, level=level, lower=b2.confidence_interval.low,
         upper=b2.confidence_interval.high, standard_error=b2.standard_error)
 
+# ---------------------------------------------------------------- non-inferiority (msr check)
+# H0: current is worse than baseline by the margin or more. The current sample is shifted by the margin towards
+# "better" (AUC: + margin, logloss: - margin) and tested one-sided "shifted current better than baseline".
+# A separate generator, so the cases above keep their random draws.
+ni_rng = np.random.default_rng(20260601)
+ni_sets = {
+    "auc_equal_5_5": ("higher", r(ni_rng.normal(0.800, 0.002, 5), 5), r(ni_rng.normal(0.800, 0.002, 5), 5), 0.003),
+    "auc_worse_3_4": ("higher", [0.781, 0.779, 0.784], [0.801, 0.799, 0.804, 0.800], 0.005),
+    "auc_better_4_3": ("higher", [0.812, 0.809, 0.815, 0.811], [0.800, 0.803, 0.801], 0.001),
+    "auc_zero_margin_6_5": ("higher", r(ni_rng.normal(0.70, 0.01, 6), 4), r(ni_rng.normal(0.70, 0.01, 5), 4), 0.0),
+    "logloss_equal_5_5": ("lower", r(ni_rng.normal(0.450, 0.003, 5), 5), r(ni_rng.normal(0.450, 0.003, 5), 5), 0.004),
+    "logloss_worse_4_4": ("lower", [0.470, 0.468, 0.473, 0.471], [0.450, 0.452, 0.449, 0.451], 0.005),
+    "logloss_better_10_12": ("lower", r(ni_rng.normal(0.44, 0.004, 10), 5), r(ni_rng.normal(0.45, 0.004, 12), 5), 0.002),
+}
+for name, (direction, cur, base, margin) in ni_sets.items():
+    cur, base = np.asarray(cur, float), np.asarray(base, float)
+    shifted = cur + margin if direction == "higher" else cur - margin
+    alt = "greater" if direction == "higher" else "less"
+    w = stats.ttest_ind(shifted, base, equal_var=False, alternative=alt)
+    v1, v2 = np.var(cur, ddof=1) / len(cur), np.var(base, ddof=1) / len(base)
+    df = (v1 + v2) ** 2 / (v1 ** 2 / (len(cur) - 1) + v2 ** 2 / (len(base) - 1))
+    improvement = cur.mean() - base.mean() if direction == "higher" else base.mean() - cur.mean()
+    for alpha in (0.05, 0.01):
+        # one-sided (1 - alpha) lower confidence bound of the improvement
+        bound = improvement - stats.t.ppf(1 - alpha, df) * np.sqrt(v1 + v2)
+        add("noninferiority_welch", f"{name}:{alpha}", direction=direction, current=cur.tolist(), baseline=base.tolist(),
+            margin=margin, alpha=alpha, statistic=w.statistic, pvalue=w.pvalue, df=df, lower_bound=bound,
+            non_inferior=bool(w.pvalue < alpha))
+    m = stats.mannwhitneyu(shifted, base, alternative=alt, method="auto")
+    add("noninferiority_mannwhitney", name, direction=direction, current=cur.tolist(), baseline=base.tolist(),
+        margin=margin, statistic=m.statistic, pvalue=m.pvalue)
+
 out = {
     "generator": "tests/Msr.Core.Tests/Stats/reference/generate.py",
     "python": sys.version.split()[0],
