@@ -22,7 +22,7 @@ public sealed class CustomCsvLoader : IDatasetLoader
     static readonly NamesDatasetOption Sparse = DatasetOption.Names("sparse", "categorical input columns (label-encoded)");
     static readonly NamesDatasetOption Dense = DatasetOption.Names("dense", "numeric input columns (MinMax-scaled)");
     static readonly NamesDatasetOption Buckets = DatasetOption.Names("buckets", "numeric columns cut into equal-frequency buckets, as column:count");
-    static readonly TextDatasetOption Label = DatasetOption.Text("label", "the 0/1 click column (or a numeric one with label_threshold)", required: true);
+    static readonly TextDatasetOption Label = DatasetOption.Text("label", "the 0/1 click column, or a numeric one with label_threshold", required: true);
     static readonly NumberDatasetOption LabelThreshold = DatasetOption.Number("label_threshold", "values of the label column above it are clicks", null);
     static readonly TextDatasetOption Scenario = DatasetOption.Text("scenario",
         "the scenario column or rule: col, col:top=5, col:values=a,b, col:only=a,b, col:groups=a/b,c", required: true);

@@ -76,9 +76,13 @@ public sealed class KuaiRandRawLoader : IDatasetLoader
     {
         var logs = Logs.Read(Settings.Checking(request.Options.Given));
         var missing = LoaderSupport.MissingFiles(request, Name, fileAccepted: false, [.. logs?.Select(l => new[] { l }) ?? [], UserFeatures, VideoFeatures]);
-        if (missing.Count > 0 || logs is not null) return missing;
+        bool exists = request.Path is { } p && (File.Exists(p) || Directory.Exists(p));
+        if (logs is not null || !exists) return missing;
+        // Without the logs option any standard log will do: a pattern, which the name check above cannot express.
         var folder = LoaderSupport.Folder(request, Name);
-        return DefaultLogs(folder).Length > 0 ? [] : [$"dataset '{Name}': no interaction log (log_standard_*.csv) in '{folder}'; the loader expects {string.Join(", ", ExpectedFiles)}"];
+        return DefaultLogs(folder).Length > 0
+            ? missing
+            : [$"dataset '{Name}': no interaction log (log_standard_*.csv) in '{folder}'; the loader expects {string.Join(", ", ExpectedFiles)}", .. missing];
     }
 
     /// <summary>The benchmark's log files when present, else every standard log, in name order.</summary>
