@@ -33,7 +33,8 @@ type Source = { Key: string; Loader: string; Sample: string }
 
 let sources =
     [ { Key = "movielens"; Loader = "movielens"; Sample = "" }
-      { Key = "kuairand"; Loader = "kuairand"; Sample = "scenario-wise-rec-samples/kuairand" }
+      // The KuaiRand sample holds a single tab: no multi-scenario data, so --samples leaves it out.
+      { Key = "kuairand"; Loader = "kuairand"; Sample = "" }
       { Key = "aliccp"; Loader = "aliccp"; Sample = "scenario-wise-rec-samples/ali-ccp" }
       { Key = "amazon"; Loader = "amazon"; Sample = "" }
       { Key = "douban"; Loader = "douban"; Sample = "scenario-wise-rec-samples/douban" }
