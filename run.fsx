@@ -22,6 +22,6 @@ let study =
         resultsIn resultsFolder
     }
 
-let result = Execution.run study
+let result = Grid.orExit (fun () -> Execution.run study)
 printfn "\n%s\n" (Tables.summaryWithEfficiency result.Records)
 printfn "%d runs trained, %d resumed from %s, %d failed" result.Trained result.Resumed result.Folder result.Failed

@@ -23,3 +23,27 @@ let rec positionals = function
     | (flag: string) :: _ :: rest when flag.StartsWith "--" -> positionals rest
     | value :: rest -> value :: positionals rest
     | [] -> []
+
+/// Whether a flag without a value is present (e.g. "--samples").
+let has name args = List.contains name args
+
+/// A comma-separated list flag ("--models SharedBottom,STAR"), or the fallback.
+let names name (fallback: string list) args =
+    match text name "" args with
+    | "" -> fallback
+    | value -> value.Split(',', System.StringSplitOptions.RemoveEmptyEntries ||| System.StringSplitOptions.TrimEntries) |> List.ofArray
+
+/// A dataset's location: `--<flag> PATH`, else the environment variable `env`, else None.
+let dataPath (flag: string) (env: string) args =
+    match text flag "" args with
+    | "" -> match System.Environment.GetEnvironmentVariable env with null | "" -> None | p -> Some p
+    | p -> Some p
+
+/// `sub` under the nearest `shared/data` folder above the checkout (a lab's read-only copies of public data), if any.
+let sharedData (sub: string) =
+    let rec up (d: System.IO.DirectoryInfo) =
+        if isNull d then None
+        else
+            let p = System.IO.Path.Combine(d.FullName, "shared", "data", sub)
+            if System.IO.Directory.Exists p then Some p else up d.Parent
+    up (System.IO.DirectoryInfo(System.IO.Path.Combine(__SOURCE_DIRECTORY__, "..", "..")))

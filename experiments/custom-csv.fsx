@@ -1,6 +1,5 @@
 // Your own data: a CSV/TSV whose column roles are declared in F# (csvData), compared across models.
-// This copy reads the committed sample data/synthetic-sample.csv; point `csvData` at your file and
-// name its columns to run the same study on it.
+// This copy reads the committed sample data/synthetic-sample.csv.
 //
 //   dotnet build dsl/Msr.Cli -c Release
 //   dotnet fsi experiments/custom-csv.fsx [-- --epochs 10] [--results DIR]
@@ -10,19 +9,14 @@
 #r "Msr.Dsl.dll"
 
 #load "ScriptArgs.fsx"
+#load "Samples.fsx"
 
-open System.IO
 open Msr.Dsl
 open ScriptArgs
 
-let clicks =
-    csvData (Path.Combine(__SOURCE_DIRECTORY__, "..", "data", "synthetic-sample.csv")) {
-        sparse [ "user_id"; "item_id"; "user_attr1"; "item_attr1"; "user_attr2"; "item_attr2" ]
-        dense [ "dense1"; "dense2" ]
-        label "click"
-        scenarios (EachValue "scenario")
-        named "sample"
-    }
+// The committed sample, declared with csvData in Samples.fsx: copy that declaration, point it at your file and
+// name its columns to run the same study on your data.
+let clicks = Samples.committed
 
 let study =
     experiment "Custom CSV: shared bottom against scenario-aware models" {
@@ -35,5 +29,5 @@ let study =
         noCache
     }
 
-let result = Execution.run study
+let result = Grid.orExit (fun () -> Execution.run study)
 printfn "\n%s" (Tables.summary result.Records)

@@ -11,6 +11,9 @@ public sealed class Settings
 {
     readonly Dictionary<string, string> _given;
     readonly SortedDictionary<string, string> _resolved = new(StringComparer.Ordinal);
+    // Null: a bad value throws (normal use). A list: it is recorded here and the fallback is used, so a
+    // plan checker can report every bad value at once (see Checking).
+    readonly List<string>? _problems;
 
     public Settings(IEnumerable<KeyValuePair<string, string>>? given = null)
     {
@@ -19,6 +22,24 @@ public sealed class Settings
     }
 
     public static Settings Empty => new();
+
+    /// <summary>
+    /// Settings that record a bad value in <see cref="Problems"/> and use the fallback instead of throwing, so one
+    /// pass over a reader (trainer options, a loader's options) lists every problem, not only the first.
+    /// </summary>
+    public static Settings Checking(IEnumerable<KeyValuePair<string, string>>? given) => new(given, collectProblems: true);
+
+    Settings(IEnumerable<KeyValuePair<string, string>>? given, bool collectProblems) : this(given) =>
+        _problems = collectProblems ? [] : null;
+
+    /// <summary>Bad values met so far (only for <see cref="Checking"/> settings; else always empty).</summary>
+    public IReadOnlyList<string> Problems => _problems ?? [];
+
+    /// <summary>Given keys never read so far (misspelt or meaningless for the reader), in key order.</summary>
+    public IReadOnlyList<string> UnusedKeys => [.. _given.Keys.Where(k => !_resolved.ContainsKey(k)).OrderBy(k => k, StringComparer.Ordinal)];
+
+    /// <summary>A key as settings compare it: trimmed, lower case, '-' read as '_'.</summary>
+    public static string NormalizeKey(string key) => Normalize(key);
 
     /// <summary>Every key read so far with the value used (given or default), in key order.</summary>
     public IReadOnlyDictionary<string, string> Resolved => _resolved;
@@ -73,7 +94,7 @@ public sealed class Settings
     /// <summary>Throws if a given key was never read: it is misspelt or meaningless for <paramref name="owner"/>.</summary>
     public void EnsureAllUsed(string owner)
     {
-        var unknown = _given.Keys.Where(k => !_resolved.ContainsKey(k)).OrderBy(k => k, StringComparer.Ordinal).ToList();
+        var unknown = UnusedKeys;
         if (unknown.Count > 0)
             throw new ArgumentException(
                 $"unknown option{(unknown.Count > 1 ? "s" : "")} {string.Join(", ", unknown.Select(u => $"'{u}'"))} for {owner}; " +
@@ -90,12 +111,20 @@ public sealed class Settings
             try { value = parse(raw); }
             catch (Exception e) when (e is FormatException or OverflowException)
             {
-                throw new ArgumentException($"option '{key}': '{raw}' is not {expected}");
+                return Fail($"option '{key}': '{raw}' is not {expected}", key, fallback);
             }
-            if (!valid(value)) throw new ArgumentException($"option '{key}': {raw} must be {rangeText}");
+            if (!valid(value)) return Fail($"option '{key}': {raw} must be {rangeText}", key, fallback);
         }
         Record(key, Format(value));
         return value;
+    }
+
+    T Fail<T>(string problem, string key, T fallback)
+    {
+        if (_problems is null) throw new ArgumentException(problem);
+        _problems.Add(problem);
+        Record(key, Format(fallback));
+        return fallback;
     }
 
     string Record(string key, string value)

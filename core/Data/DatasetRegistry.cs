@@ -32,6 +32,13 @@ public interface IDatasetLoader
     /// <summary>Files the loader expects under the path, for <c>msr datasets list</c> and error messages.</summary>
     IReadOnlyList<string> ExpectedFiles { get; }
     ProtocolDefaults Defaults { get; }
+    /// <summary>Every option the loader reads, declared (name, kind, default, meaning); <see cref="Load"/> reads them only through these.</summary>
+    IReadOnlyList<DatasetOption> Options { get; }
+    /// <summary>
+    /// The files a load of <paramref name="request"/> would miss, one message each naming the file and what the loader
+    /// expects (empty when all are there); reads no data, so a plan can be checked before anything loads.
+    /// </summary>
+    IReadOnlyList<string> MissingFiles(DatasetRequest request);
     /// <summary>Loads and encodes; unknown options must be reported (<see cref="Settings.EnsureAllUsed"/>).</summary>
     ScenarioDataset Load(DatasetRequest request);
 }
@@ -43,6 +50,8 @@ public sealed class SyntheticLoader : IDatasetLoader
     public string Description => "Deterministic synthetic multi-scenario CTR data with shared and scenario-specific signal (no files needed)";
     public IReadOnlyList<string> ExpectedFiles => [];
     public ProtocolDefaults Defaults => new(BatchSize: 1024, Patience: 2);
+    public IReadOnlyList<DatasetOption> Options => SyntheticOptions.Declared;
+    public IReadOnlyList<string> MissingFiles(DatasetRequest request) => [];
 
     public ScenarioDataset Load(DatasetRequest request)
     {

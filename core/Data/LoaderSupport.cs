@@ -32,4 +32,29 @@ public static class LoaderSupport
         if (request.Path is { } p && System.IO.File.Exists(p)) return p;
         return File(Folder(request, dataset), candidates);
     }
+
+    /// <summary>
+    /// What is missing for a loader that reads, from a folder, one file of each group of accepted names in
+    /// <paramref name="needs"/> (the first name of a group is the usual one): one message per missing file, naming it and
+    /// what the loader expects; empty when everything is there. With <paramref name="fileAccepted"/> the path may also
+    /// be the data file itself. Loaders resolve their files from the same name groups, so the check and the load agree.
+    /// </summary>
+    public static IReadOnlyList<string> MissingFiles(DatasetRequest request, string dataset, bool fileAccepted, IReadOnlyList<string[]> needs,
+        string? alternative = null)
+    {
+        var expects = string.Join(", ", needs.Select(n => n[0])) + (alternative is null ? "" : $" ({alternative})");
+        if (request.Path is not { } path) return [$"dataset '{dataset}' needs a path: {(fileAccepted ? "its file or " : "")}a folder with {expects}"];
+        if (System.IO.File.Exists(path))
+        {
+            if (fileAccepted) return [];
+            path = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        }
+        else if (!Directory.Exists(path)) return [$"dataset '{dataset}': folder '{path}' not found; it should hold {expects}"];
+        return
+        [
+            .. needs.Where(n => !n.Any(c => System.IO.File.Exists(Path.Combine(path, c))))
+                .Select(n => $"dataset '{dataset}': file '{n[0]}' not found in '{path}'" +
+                    (n.Length > 1 ? $" (nor {string.Join(", ", n.Skip(1))})" : "") + $"; the loader expects {expects}"),
+        ];
+    }
 }

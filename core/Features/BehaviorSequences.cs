@@ -1,3 +1,5 @@
+using Msr.Core.Data;
+
 namespace Msr.Core.Features;
 
 /// <summary>
@@ -66,7 +68,15 @@ public static class BehaviorSequences
 /// </summary>
 public sealed record HistoryOptions(int Length, bool ClicksOnly)
 {
-    public static HistoryOptions From(Settings s) => new(s.Int("history", 0, min: 0, max: 1000), s.Bool("history_clicks_only", false));
+    public static readonly IntDatasetOption HistoryLength = DatasetOption.Int("history",
+        "add each user's last L items before the event as a sequence feature (0 = none)", 0, min: 0, max: 1000);
+    public static readonly BoolDatasetOption ClicksOnlyOption = DatasetOption.Bool("history_clicks_only",
+        "only clicked (positive) earlier events enter the histories", false);
+
+    /// <summary>The history options of loaders with a timestamped log.</summary>
+    public static IReadOnlyList<DatasetOption> Declared { get; } = [HistoryLength, ClicksOnlyOption];
+
+    public static HistoryOptions From(Settings s) => new(HistoryLength.Read(s), ClicksOnlyOption.Read(s));
 
     public bool Enabled => Length > 0;
 

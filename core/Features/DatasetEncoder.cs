@@ -46,15 +46,22 @@ public sealed record TableLayout(IReadOnlyList<SparseInput> Sparse, IReadOnlyLis
 /// <param name="EmbeddingDim">Embedding width declared for every sparse feature.</param>
 public sealed record EncodingOptions(EncoderMode Mode = EncoderMode.Transductive, int MinFrequency = 1, long SplitSeed = 2022, int EmbeddingDim = 16)
 {
+    public static readonly ChoiceDatasetOption EncoderOption = DatasetOption.Choice("encoder",
+        "fit encoders on all rows (transductive, the reference) or on the training rows only (train-only, leak-free)",
+        "transductive", "transductive", "train-only", "reference", "leak-free");
+    public static readonly IntDatasetOption MinFrequencyOption = DatasetOption.Int("min_freq",
+        "values seen fewer times in the fitted rows share the out-of-vocabulary id", 1, min: 1);
+    public static readonly LongDatasetOption SplitSeedOption = DatasetOption.Long("split_seed",
+        "seed of the 80/10/10 split whose training rows train-only encoders are fitted on", 2022);
+    public static readonly IntDatasetOption EmbeddingDimOption = DatasetOption.Int("embedding_dim", "embedding width of every sparse feature", 16, min: 1);
+
+    /// <summary>The encoder options every file-based loader takes.</summary>
+    public static IReadOnlyList<DatasetOption> Declared { get; } = [EncoderOption, MinFrequencyOption, SplitSeedOption, EmbeddingDimOption];
+
     public static EncodingOptions From(Settings s)
     {
-        var mode = s.String("encoder", "transductive").ToLowerInvariant() switch
-        {
-            "transductive" or "reference" => EncoderMode.Transductive,
-            "train-only" or "train_only" or "leak-free" or "leakfree" => EncoderMode.TrainOnly,
-            var other => throw new ArgumentException($"option 'encoder': '{other}' is not transductive or train-only"),
-        };
-        return new EncodingOptions(mode, s.Int("min_freq", 1, min: 1), s.Long("split_seed", 2022), s.Int("embedding_dim", 16, min: 1));
+        var mode = EncoderOption.Read(s) is "train-only" or "leak-free" ? EncoderMode.TrainOnly : EncoderMode.Transductive;
+        return new EncodingOptions(mode, MinFrequencyOption.Read(s), SplitSeedOption.Read(s), EmbeddingDimOption.Read(s));
     }
 }
 

@@ -69,6 +69,15 @@ public abstract class ModelOption(string name, string description)
         catch (ArgumentException e) { return e.Message; }
     }
 
+    /// <summary>The value as a run records it (e.g. "8, 4" → "[8,4]"), so equal settings compare equal; null if invalid.</summary>
+    public string? Canonical(string raw)
+    {
+        var given = new Settings([KeyValuePair.Create(Name, raw)]);
+        try { ReadRaw(given); }
+        catch (ArgumentException) { return null; }
+        return given.Resolved.TryGetValue(Name, out var text) ? text : null;
+    }
+
     /// <summary>Parses the option from settings that hold it (the default is irrelevant here).</summary>
     protected abstract void ReadRaw(Settings given);
 

@@ -46,4 +46,24 @@ public sealed record TrainerOptions(
                 _ => null,
             });
     }
+
+    /// <summary>The trainer option names (what <see cref="From"/> reads), in alphabetical order.</summary>
+    public static IReadOnlyList<string> Names { get; } = [.. Read(Settings.Checking(null)).Resolved.Keys];
+
+    /// <summary>Every problem of the given trainer options (bad values and unknown names with the valid ones), without training.</summary>
+    public static IReadOnlyList<string> Problems(IEnumerable<KeyValuePair<string, string>> given)
+    {
+        var s = Read(Settings.Checking(given));
+        return
+        [
+            .. s.Problems,
+            .. s.UnusedKeys.Select(k => $"unknown trainer option '{k}'; trainer options: {string.Join(", ", Names)}"),
+        ];
+    }
+
+    static Settings Read(Settings s)
+    {
+        From(s, new ProtocolDefaults());
+        return s;
+    }
 }

@@ -13,13 +13,20 @@ type ModelRef =
     { Name: string
       Options: (string * string) list }
 
+/// A hyper-parameter axis: the option, the values to try, and the models it applies to
+/// (empty: every model of the experiment that declares the option; `preset` is common to all).
+type Sweep =
+    { Option: string
+      Values: string list
+      Models: string list }
+
 /// Declarative description of an experiment grid: datasets × models × swept hyper-parameters × seeds.
 type Experiment =
     { Title: string
       Datasets: DatasetRef list
       Models: ModelRef list
-      /// Hyper-parameter axes applied to every model, each a key and the values to try.
-      Sweeps: (string * string list) list
+      /// Hyper-parameter axes, each applied to the models that declare the option (or to the models it names).
+      Sweeps: Sweep list
       Seeds: int64 list
       /// Trainer options (epochs, batch_size, lr, patience, ...).
       Training: (string * string) list
@@ -67,7 +74,7 @@ module Model =
     let named name : ModelRef = { Name = name; Options = [] }
     let with' key value (m: ModelRef) = { m with Options = m.Options @ [ key, string value ] }
 
-/// Raised for an experiment that cannot run; lists every problem found.
+/// Raised for an experiment that cannot run; lists every problem found, one plain line each (no stack trace needed).
 exception ExperimentError of title: string * problems: string list with
     override this.Message =
         sprintf "experiment '%s' is not valid:\n%s" this.title (this.problems |> List.map (sprintf "  - %s") |> String.concat "\n")
@@ -95,9 +102,15 @@ type ExperimentBuilder(title: string) =
     [<CustomOperation("model")>]
     member _.Model(e: Experiment, m: ModelRef) = { e with Models = e.Models @ [ m ] }
 
-    /// Try every value of a model hyper-parameter (a grid axis).
+    /// Try every value of a model hyper-parameter (a grid axis) on each model that declares it.
     [<CustomOperation("sweep")>]
-    member _.Sweep(e: Experiment, key: string, values: string list) = { e with Sweeps = e.Sweeps @ [ key, values ] }
+    member _.Sweep(e: Experiment, key: string, values: string list) =
+        { e with Sweeps = e.Sweeps @ [ { Option = key; Values = values; Models = [] } ] }
+
+    /// Try every value of a hyper-parameter on the named models only, e.g. `sweepFor [ "MMoE" ] "experts" [ "2"; "4" ]`.
+    [<CustomOperation("sweepFor")>]
+    member _.SweepFor(e: Experiment, models: string list, key: string, values: string list) =
+        { e with Sweeps = e.Sweeps @ [ { Option = key; Values = values; Models = models } ] }
 
     [<CustomOperation("seeds")>]
     member _.Seeds(e: Experiment, seeds: int list) = { e with Seeds = e.Seeds @ (seeds |> List.map int64) }

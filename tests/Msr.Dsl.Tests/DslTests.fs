@@ -88,7 +88,7 @@ let compilation =
                     dataset (Dataset.synthetic |> Dataset.with' "scenarios" 4)
                     compare [ "SharedBottom"; "STAR" ]
                     model (Model.named "MMoE" |> Model.with' "expert_dims" "[8]")
-                    sweep "preset" [ "movielens"; "amazon" ]
+                    sweep "preset" [ "movielens"; "aliccp" ]
                     seeds [ 1 .. 3 ]
                     epochs 2
                 }

@@ -23,10 +23,17 @@ public sealed class AliCcpLoader : IDatasetLoader
     public IReadOnlyList<string> ExpectedFiles => ["ali_ccp_train.csv", "ali_ccp_val.csv", "ali_ccp_test.csv"];
     public ProtocolDefaults Defaults => new(BatchSize: 102400, Patience: 5, StepLrStepSize: 4, StepLrGamma: 0.95, ModelPreset: "aliccp");
 
+    public static readonly BoolDatasetOption HalfPrecision = DatasetOption.Bool("half_precision",
+        "round dense values through float16, as the reference does", true);
+    static readonly string[][] Parts = [.. new[] { "train", "val", "test" }.Select(p => new[] { $"ali_ccp_{p}.csv", $"ali_ccp_{p}_sample.csv" })];
+
+    public IReadOnlyList<DatasetOption> Options { get; } = [.. EncodingOptions.Declared, HalfPrecision];
+    public IReadOnlyList<string> MissingFiles(DatasetRequest request) => LoaderSupport.MissingFiles(request, Name, fileAccepted: false, Parts);
+
     public ScenarioDataset Load(DatasetRequest request)
     {
         var options = EncodingOptions.From(request.Options);
-        bool half = request.Options.Bool("half_precision", true);
+        bool half = HalfPrecision.Read(request.Options);
         request.Options.EnsureAllUsed("dataset 'aliccp'");
         var folder = LoaderSupport.Folder(request, Name);
 
@@ -39,8 +46,7 @@ public sealed class AliCcpLoader : IDatasetLoader
             new("click", ReadAs.Binary),
             new("301", ReadAs.Categorical, "scenario_301"),
         ];
-        string[] names = ["train", "val", "test"];
-        var files = names.Select(part => LoaderSupport.File(folder, $"ali_ccp_{part}.csv", $"ali_ccp_{part}_sample.csv")).ToArray();
+        var files = Parts.Select(part => LoaderSupport.File(folder, part)).ToArray();
         for (byte part = 0; part < 3; part++)
         {
             // The columns are sized once for all three files (85 M rows in all for the full data).

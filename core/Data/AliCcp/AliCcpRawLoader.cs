@@ -27,11 +27,17 @@ public sealed class AliCcpRawLoader : IDatasetLoader
     public IReadOnlyList<string> ExpectedFiles => ["sample_skeleton_train.csv", "common_features_train.csv", "sample_skeleton_test.csv", "common_features_test.csv"];
     public ProtocolDefaults Defaults => new AliCcpLoader().Defaults;
 
+    static readonly IntDatasetOption MinCount = DatasetOption.Int("min_count",
+        "ids seen fewer times in the training file are encoded as 0", 10, min: 1);
+    public IReadOnlyList<DatasetOption> Options { get; } = [.. EncodingOptions.Declared, MinCount, AliCcpLoader.HalfPrecision];
+    public IReadOnlyList<string> MissingFiles(DatasetRequest request) =>
+        LoaderSupport.MissingFiles(request, Name, fileAccepted: false, [.. ExpectedFiles.Select(f => new[] { f })]);
+
     public ScenarioDataset Load(DatasetRequest request)
     {
         var options = EncodingOptions.From(request.Options);
-        int minCount = request.Options.Int("min_count", 10, min: 1);
-        bool half = request.Options.Bool("half_precision", true);
+        int minCount = MinCount.Read(request.Options);
+        bool half = AliCcpLoader.HalfPrecision.Read(request.Options);
         request.Options.EnsureAllUsed("dataset 'aliccp-raw'");
         var folder = LoaderSupport.Folder(request, Name);
 

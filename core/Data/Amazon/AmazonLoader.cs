@@ -20,11 +20,22 @@ public sealed class AmazonLoader : IDatasetLoader
     public IReadOnlyList<string> ExpectedFiles => [.. DefaultCategories.Select(c => $"reviews_{c}_5.json")];
     public ProtocolDefaults Defaults => new(BatchSize: 4096, Patience: 5, StepLrStepSize: 4, StepLrGamma: 0.95, ModelPreset: "amazon");
 
+    static readonly NamesDatasetOption Categories = DatasetOption.Names("categories",
+        "the review categories read, one scenario each, in this order", string.Join(",", DefaultCategories));
+    public IReadOnlyList<DatasetOption> Options { get; } = [.. EncodingOptions.Declared, Categories];
+
+    public IReadOnlyList<string> MissingFiles(DatasetRequest request) =>
+        LoaderSupport.MissingFiles(request, Name, fileAccepted: false,
+            [.. (Categories.Read(Settings.Checking(request.Options.Given)) ?? DefaultCategories).Select(FileNames)]);
+
+    /// <summary>The names a category's file may have: the 2014 or 2018 release, gzipped or not.</summary>
+    static string[] FileNames(string category) =>
+        [$"reviews_{category}_5.json", $"reviews_{category}_5.json.gz", $"{category}_5.json", $"{category}_5.json.gz"];
+
     public ScenarioDataset Load(DatasetRequest request)
     {
         var options = EncodingOptions.From(request.Options);
-        var categories = request.Options.OptionalString("categories")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            ?? DefaultCategories;
+        var categories = Categories.Read(request.Options) ?? DefaultCategories;
         request.Options.EnsureAllUsed("dataset 'amazon'");
         var folder = LoaderSupport.Folder(request, Name);
 
@@ -35,7 +46,7 @@ public sealed class AmazonLoader : IDatasetLoader
         var label = table.AddNumeric("label");
         foreach (var cat in categories)
         {
-            var file = LoaderSupport.File(folder, $"reviews_{cat}_5.json", $"reviews_{cat}_5.json.gz", $"{cat}_5.json", $"{cat}_5.json.gz");
+            var file = LoaderSupport.File(folder, FileNames(cat));
             table.Sources.Add(file);
             Stream stream = File.OpenRead(file);
             if (file.EndsWith(".gz", StringComparison.OrdinalIgnoreCase)) stream = new GZipStream(stream, CompressionMode.Decompress);

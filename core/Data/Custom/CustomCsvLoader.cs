@@ -19,25 +19,40 @@ public sealed class CustomCsvLoader : IDatasetLoader
     public IReadOnlyList<string> ExpectedFiles => ["<file>.csv or <file>.tsv"];
     public ProtocolDefaults Defaults => new();
 
+    static readonly NamesDatasetOption Sparse = DatasetOption.Names("sparse", "categorical input columns (label-encoded)");
+    static readonly NamesDatasetOption Dense = DatasetOption.Names("dense", "numeric input columns (MinMax-scaled)");
+    static readonly NamesDatasetOption Buckets = DatasetOption.Names("buckets", "numeric columns cut into equal-frequency buckets, as column:count");
+    static readonly TextDatasetOption Label = DatasetOption.Text("label", "the 0/1 click column, or a numeric one with label_threshold", required: true);
+    static readonly NumberDatasetOption LabelThreshold = DatasetOption.Number("label_threshold", "values of the label column above it are clicks", null);
+    static readonly TextDatasetOption Scenario = DatasetOption.Text("scenario",
+        "the scenario column or rule: col, col:top=5, col:values=a,b, col:only=a,b, col:groups=a/b,c", required: true);
+    static readonly TextDatasetOption Delimiter = DatasetOption.Text("delimiter", "comma, tab, pipe, semicolon or a literal", "tab for .tsv, else comma");
+    static readonly BoolDatasetOption Quoted = DatasetOption.Bool("quoted", "fields may be RFC 4180 quoted", true, "true for comma-separated files");
+    static readonly TextDatasetOption DataName = DatasetOption.Text("name", "the dataset's name in results and tables", "the file name");
+
+    public IReadOnlyList<DatasetOption> Options { get; } =
+        [.. EncodingOptions.Declared, Sparse, Dense, Buckets, Label, LabelThreshold, Scenario, Delimiter, Quoted, DataName];
+
+    public IReadOnlyList<string> MissingFiles(DatasetRequest request) => request.Path switch
+    {
+        null => ["dataset 'csv' needs the path of its file"],
+        var p when File.Exists(p) => [],
+        var p => [$"dataset 'csv': file '{p}' not found; the loader expects one CSV/TSV file with a header"],
+    };
+
     public ScenarioDataset Load(DatasetRequest request)
     {
         var o = request.Options;
+        // Every option is read before anything is checked, so a misspelt key is reported with the others.
         var options = EncodingOptions.From(o);
-        string[] List(string key) => o.OptionalString(key)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [];
-        var sparse = List("sparse");
-        var dense = List("dense");
-        var buckets = List("buckets").Select(b =>
-        {
-            var p = b.Split(':');
-            return p.Length == 2 && int.TryParse(p[1], NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && n >= 1
-                ? (Column: p[0], Count: n)
-                : throw new ArgumentException($"option 'buckets': '{b}' is not column:count");
-        }).ToList();
-        var labelColumn = o.OptionalString("label") ?? throw new ArgumentException("dataset 'csv' needs option 'label' (the 0/1 click column)");
-        var threshold = o.OptionalString("label_threshold") is null ? (double?)null : o.Double("label_threshold", 0);
-        var scenarioText = o.OptionalString("scenario") ?? throw new ArgumentException("dataset 'csv' needs option 'scenario' (a column or rule)");
-        var path = request.Path ?? throw new ArgumentException("dataset 'csv' needs the path of the file");
-        var delimiterText = o.String("delimiter", path.EndsWith(".tsv", StringComparison.OrdinalIgnoreCase) ? "tab" : "comma");
+        var sparse = Sparse.Read(o) ?? [];
+        var dense = Dense.Read(o) ?? [];
+        var bucketTexts = Buckets.Read(o) ?? [];
+        var labelColumn = Label.Read(o);
+        var threshold = LabelThreshold.ReadOptional(o);
+        var scenarioText = Scenario.Read(o);
+        var path = request.Path;
+        var delimiterText = Delimiter.Read(o, path?.EndsWith(".tsv", StringComparison.OrdinalIgnoreCase) == true ? "tab" : "comma");
         var delimiter = delimiterText.ToLowerInvariant() switch
         {
             "comma" => ",",
@@ -46,9 +61,19 @@ public sealed class CustomCsvLoader : IDatasetLoader
             "semicolon" => ";",
             _ => delimiterText,
         };
-        bool quoted = o.Bool("quoted", delimiter == ",");
-        var name = o.String("name", Path.GetFileNameWithoutExtension(path));
+        bool quoted = Quoted.Read(o, delimiter == ",");
+        var name = DataName.Read(o, Path.GetFileNameWithoutExtension(path ?? "csv"));
         o.EnsureAllUsed("dataset 'csv'");
+        if (labelColumn is null) throw new ArgumentException("dataset 'csv' needs option 'label' (the 0/1 click column)");
+        if (scenarioText is null) throw new ArgumentException("dataset 'csv' needs option 'scenario' (a column or rule)");
+        if (path is null) throw new ArgumentException("dataset 'csv' needs the path of the file");
+        var buckets = bucketTexts.Select(b =>
+        {
+            var p = b.Split(':');
+            return p.Length == 2 && int.TryParse(p[1], NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && n >= 1
+                ? (Column: p[0], Count: n)
+                : throw new ArgumentException($"option 'buckets': '{b}' is not column:count");
+        }).ToList();
         if (sparse.Length + dense.Length + buckets.Count == 0) throw new ArgumentException("dataset 'csv' needs at least one sparse, dense or bucketed column");
 
         var rule = ScenarioRule.Parse(scenarioText);

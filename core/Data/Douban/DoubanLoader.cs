@@ -16,11 +16,15 @@ public sealed class DoubanLoader : IDatasetLoader
     public IReadOnlyList<string> ExpectedFiles => ["douban.csv"];
     public ProtocolDefaults Defaults => new(BatchSize: 4096, Patience: 4, StepLrStepSize: 2, StepLrGamma: 0.85, ModelPreset: "douban");
 
+    static readonly string[] Data = ["douban.csv", "douban_sample.csv"];
+    public IReadOnlyList<DatasetOption> Options => EncodingOptions.Declared;
+    public IReadOnlyList<string> MissingFiles(DatasetRequest request) => LoaderSupport.MissingFiles(request, Name, fileAccepted: true, [Data]);
+
     public ScenarioDataset Load(DatasetRequest request)
     {
         var options = EncodingOptions.From(request.Options);
         request.Options.EnsureAllUsed("dataset 'douban'");
-        var file = LoaderSupport.DataFile(request, Name, "douban.csv", "douban_sample.csv");
+        var file = LoaderSupport.DataFile(request, Name, Data);
         var table = new RawTable();
         RawTableReader.Append(table, file, DelimitedFormat.Csv,
             [.. SparseColumns.Select(c => new ColumnRead(c, ReadAs.Categorical)), new("rating", ReadAs.Binary), new("domain", ReadAs.Categorical)]);

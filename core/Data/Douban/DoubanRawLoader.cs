@@ -22,6 +22,9 @@ public sealed class DoubanRawLoader : IDatasetLoader
     public string Description => "Douban Kaggle release (users_cleaned.txt + book/movie/music reviews), processed as the benchmark's offline step";
     public IReadOnlyList<string> ExpectedFiles => ["users_cleaned.txt", "bookreviews_cleaned.txt", "moviereviews_cleaned.txt", "musicreviews_cleaned.txt"];
     public ProtocolDefaults Defaults => new DoubanLoader().Defaults;
+    public IReadOnlyList<DatasetOption> Options => EncodingOptions.Declared;
+    public IReadOnlyList<string> MissingFiles(DatasetRequest request) =>
+        LoaderSupport.MissingFiles(request, Name, fileAccepted: false, [.. ExpectedFiles.Select(f => new[] { f })]);
 
     public ScenarioDataset Load(DatasetRequest request)
     {

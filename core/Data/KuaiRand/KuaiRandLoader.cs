@@ -25,13 +25,26 @@ public sealed class KuaiRandLoader : IDatasetLoader
     public IReadOnlyList<string> ExpectedFiles => ["kuairand.csv"];
     public ProtocolDefaults Defaults => new(BatchSize: 9048, Patience: 4, StepLrStepSize: 4, StepLrGamma: 0.75, ModelPreset: "kuairand");
 
+    public static readonly IntDatasetOption TopK = DatasetOption.Int("top_k", "keep the k tabs with most rows as scenarios (ordered by tab value)", 5, min: 1);
+    public static readonly NamesDatasetOption Tabs = DatasetOption.Names("tabs", "these tab values as scenarios, in this order (instead of top_k)");
+    static readonly string[] Data = ["kuairand.csv", "kuairand_sample.csv"];
+
+    public IReadOnlyList<DatasetOption> Options { get; } = [.. EncodingOptions.Declared, TopK, Tabs];
+    public IReadOnlyList<string> MissingFiles(DatasetRequest request) => LoaderSupport.MissingFiles(request, Name, fileAccepted: true, [Data]);
+
+    /// <summary>The scenario rule the <c>top_k</c> and <c>tabs</c> options describe (shared with the raw loader).</summary>
+    public static ScenarioRule TabRule(Settings s)
+    {
+        int k = TopK.Read(s);
+        return Tabs.Read(s) is { } tabs ? ScenarioRule.Fixed("tab", tabs) : ScenarioRule.TopK("tab", k);
+    }
+
     public ScenarioDataset Load(DatasetRequest request)
     {
         var options = EncodingOptions.From(request.Options);
-        int k = request.Options.Int("top_k", 5, min: 1);
-        var tabs = request.Options.OptionalString("tabs");
+        var rule = TabRule(request.Options);
         request.Options.EnsureAllUsed("dataset 'kuairand'");
-        var file = LoaderSupport.DataFile(request, Name, "kuairand.csv", "kuairand_sample.csv");
+        var file = LoaderSupport.DataFile(request, Name, Data);
 
         var table = new RawTable();
         RawTableReader.Append(table, file, DelimitedFormat.Csv,
@@ -41,9 +54,6 @@ public sealed class KuaiRandLoader : IDatasetLoader
             new("is_click", ReadAs.Binary),
             new("tab", ReadAs.Categorical),
         ]);
-        var rule = tabs is null
-            ? ScenarioRule.TopK("tab", k)
-            : ScenarioRule.Fixed("tab", tabs.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
         var layout = new TableLayout([.. SparseColumns.Select(c => new SparseInput(c))], [.. DenseColumns.Select(c => new DenseInput(c))],
             "is_click", rule);
         return DatasetEncoder.Encode(Name, table, layout, options);

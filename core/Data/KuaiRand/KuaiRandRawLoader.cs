@@ -64,28 +64,52 @@ public sealed class KuaiRandRawLoader : IDatasetLoader
     public IReadOnlyList<string> ExpectedFiles => ["log_standard_4_22_to_5_08_1k.csv", "user_features_1k.csv", "video_features_basic_1k.csv"];
     public ProtocolDefaults Defaults => new KuaiRandLoader().Defaults;
 
+    static readonly NamesDatasetOption Logs = DatasetOption.Names("logs",
+        "interaction log files to read", "the log_standard_4_22_to_5_08*.csv files, else every log_standard_*.csv");
+    static readonly string[] UserFeatures = ["user_features_1k.csv", "user_features_pure.csv", "user_features.csv"];
+    static readonly string[] VideoFeatures = ["video_features_basic_1k.csv", "video_features_basic_pure.csv", "video_features_basic.csv"];
+
+    public IReadOnlyList<DatasetOption> Options { get; } =
+        [.. EncodingOptions.Declared, KuaiRandLoader.TopK, KuaiRandLoader.Tabs, .. HistoryOptions.Declared, Logs];
+
+    public IReadOnlyList<string> MissingFiles(DatasetRequest request)
+    {
+        var logs = Logs.Read(Settings.Checking(request.Options.Given));
+        var missing = LoaderSupport.MissingFiles(request, Name, fileAccepted: false, [.. logs?.Select(l => new[] { l }) ?? [], UserFeatures, VideoFeatures]);
+        bool exists = request.Path is { } p && (File.Exists(p) || Directory.Exists(p));
+        if (logs is not null || !exists) return missing;
+        // Without the logs option any standard log will do: a pattern, which the name check above cannot express.
+        var folder = LoaderSupport.Folder(request, Name);
+        return DefaultLogs(folder).Length > 0
+            ? missing
+            : [$"dataset '{Name}': no interaction log (log_standard_*.csv) in '{folder}'; the loader expects {string.Join(", ", ExpectedFiles)}", .. missing];
+    }
+
+    /// <summary>The benchmark's log files when present, else every standard log, in name order.</summary>
+    static string[] DefaultLogs(string folder) =>
+        Directory.GetFiles(folder, "log_standard_4_22_to_5_08*.csv") is { Length: > 0 } benchmark ? [.. benchmark.Order(StringComparer.Ordinal)]
+        : [.. Directory.GetFiles(folder, "log_standard_*.csv").Order(StringComparer.Ordinal)];
+
     public ScenarioDataset Load(DatasetRequest request)
     {
         var options = EncodingOptions.From(request.Options);
-        int k = request.Options.Int("top_k", 5, min: 1);
+        var rule = KuaiRandLoader.TabRule(request.Options);
         var history = HistoryOptions.From(request.Options);
-        var tabs = request.Options.OptionalString("tabs");
-        var logsOption = request.Options.OptionalString("logs");
+        var logsOption = Logs.Read(request.Options);
         request.Options.EnsureAllUsed("dataset 'kuairand-raw'");
         var folder = LoaderSupport.Folder(request, Name);
 
         var logs = logsOption is not null
-            ? logsOption.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(f => LoaderSupport.File(folder, f)).ToArray()
-            : Directory.GetFiles(folder, "log_standard_4_22_to_5_08*.csv") is { Length: > 0 } benchmark ? benchmark.Order(StringComparer.Ordinal).ToArray()
-            : Directory.GetFiles(folder, "log_standard_*.csv").Order(StringComparer.Ordinal).ToArray();
+            ? logsOption.Select(f => LoaderSupport.File(folder, f)).ToArray()
+            : DefaultLogs(folder);
         if (logs.Length == 0) LoaderSupport.File(folder, "log_standard_4_22_to_5_08_1k.csv"); // throws "file not found"
 
         // Per-load copy of the range maps: values they lack are added while reading.
         var codes = RangeCodes.ToDictionary(kv => kv.Key, kv => new Dictionary<string, int>(kv.Value, StringComparer.Ordinal));
         // Side tables: id → row of integer-coded feature strings (interned per column).
-        var users = ReadSide(LoaderSupport.File(folder, "user_features_1k.csv", "user_features_pure.csv", "user_features.csv"), "user_id",
+        var users = ReadSide(LoaderSupport.File(folder, UserFeatures), "user_id",
             [.. UserSparse, .. KuaiRandLoader.DenseColumns], (c, v, rd) => UserValue(codes, c, v, rd));
-        var videos = ReadSide(LoaderSupport.File(folder, "video_features_basic_1k.csv", "video_features_basic_pure.csv", "video_features_basic.csv"),
+        var videos = ReadSide(LoaderSupport.File(folder, VideoFeatures),
             "video_id", VideoSparse, VideoValue);
 
         var table = new RawTable();
@@ -125,9 +149,6 @@ public sealed class KuaiRandRawLoader : IDatasetLoader
         }
         if (table.RowCount == 0) throw new DataFormatException(table.SourceText, 0, "user_id", "no log row joins a known user and video");
 
-        var rule = tabs is null
-            ? ScenarioRule.TopK("tab", k)
-            : ScenarioRule.Fixed("tab", tabs.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
         var layout = new TableLayout([.. KuaiRandLoader.SparseColumns.Select(c => new SparseInput(c))],
             [.. KuaiRandLoader.DenseColumns.Select(c => new DenseInput(c))], "is_click", rule, history.Inputs("user_id", "video_id", "time_ms"));
         return DatasetEncoder.Encode(Name, table, layout, options);

@@ -17,13 +17,18 @@ public sealed class MindLoader : IDatasetLoader
     public IReadOnlyList<string> ExpectedFiles => ["mind.csv"];
     public ProtocolDefaults Defaults => new(BatchSize: 4096, Patience: 4, StepLrStepSize: 4, StepLrGamma: 0.75, ModelPreset: "mind");
 
+    public static readonly NamesDatasetOption Categories = DatasetOption.Names("categories",
+        "the news categories kept as scenarios, in this order", string.Join(",", DefaultCategories));
+    static readonly string[] Data = ["mind.csv", "mind_sample.csv"];
+    public IReadOnlyList<DatasetOption> Options { get; } = [.. EncodingOptions.Declared, Categories];
+    public IReadOnlyList<string> MissingFiles(DatasetRequest request) => LoaderSupport.MissingFiles(request, Name, fileAccepted: true, [Data]);
+
     public ScenarioDataset Load(DatasetRequest request)
     {
         var options = EncodingOptions.From(request.Options);
-        var categories = request.Options.OptionalString("categories")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            ?? DefaultCategories;
+        var categories = Categories.Read(request.Options) ?? DefaultCategories;
         request.Options.EnsureAllUsed("dataset 'mind'");
-        var file = LoaderSupport.DataFile(request, Name, "mind.csv", "mind_sample.csv");
+        var file = LoaderSupport.DataFile(request, Name, Data);
         var table = new RawTable();
         RawTableReader.Append(table, file, DelimitedFormat.Csv,
             [.. SparseColumns.Select(c => new ColumnRead(c, ReadAs.Categorical)), new("label", ReadAs.Binary), new("Category", ReadAs.Categorical)]);

@@ -23,25 +23,43 @@ public sealed class MindRawLoader : IDatasetLoader
     public IReadOnlyList<string> ExpectedFiles => ["behaviors.tsv", "news.tsv"];
     public ProtocolDefaults Defaults => new(BatchSize: 4096, Patience: 4, StepLrStepSize: 4, StepLrGamma: 0.75, ModelPreset: "mind");
 
+    static readonly IntDatasetOption TopK = DatasetOption.Int("top_k", "keep the k largest news categories as scenarios", 4, min: 1);
+    static readonly ChoiceDatasetOption HistorySource = DatasetOption.Choice("history_source",
+        "histories from earlier impressions in the log, or from each impression's own history field", "impressions", "impressions", "behaviors");
+    static readonly NamesDatasetOption Categories = DatasetOption.Names("categories", "these categories as scenarios, in this order (instead of top_k)");
+    static readonly string[] Behaviors = ["behaviors.tsv"], News = ["news.tsv"];
+
+    public IReadOnlyList<DatasetOption> Options { get; } = [.. EncodingOptions.Declared, TopK, .. HistoryOptions.Declared, HistorySource, Categories];
+
+    public IReadOnlyList<string> MissingFiles(DatasetRequest request)
+    {
+        var missing = LoaderSupport.MissingFiles(request, Name, fileAccepted: false, [Behaviors, News]);
+        if (missing.Count == 0) return [];
+        // MIND's releases hold one folder per split (MINDsmall_train, MINDsmall_dev): each must have both files.
+        var folder = request.Path is { } p && Directory.Exists(p) ? p : null;
+        var splits = folder is null ? [] : Splits(folder);
+        return splits.Count == 0 ? missing : [.. splits.SelectMany(s => LoaderSupport.MissingFiles(request with { Path = s }, Name, false, [Behaviors, News]))];
+    }
+
+    /// <summary>The folder itself when it holds behaviors.tsv, else its subfolders that do (train before dev, as the reference).</summary>
+    static List<string> Splits(string folder) => File.Exists(Path.Combine(folder, Behaviors[0]))
+        ? [folder]
+        : [.. Directory.GetDirectories(folder).Where(d => File.Exists(Path.Combine(d, Behaviors[0])))
+            .OrderBy(d => Path.GetFileName(d).Contains("train", StringComparison.OrdinalIgnoreCase) ? 0 : 1).ThenBy(d => d, StringComparer.Ordinal)];
+
     public ScenarioDataset Load(DatasetRequest request)
     {
         var options = EncodingOptions.From(request.Options);
-        int k = request.Options.Int("top_k", 4, min: 1);
+        int k = TopK.Read(request.Options);
         var history = HistoryOptions.From(request.Options);
-        var source = request.Options.String("history_source", "impressions").ToLowerInvariant();
-        if (source is not ("impressions" or "behaviors"))
-            throw new ArgumentException($"option 'history_source': '{source}' is not impressions or behaviors");
+        var source = HistorySource.Read(request.Options);
         var listed = history.Enabled && source == "behaviors" ? new ListedHistories(history.Length) : null;
-        var categories = request.Options.OptionalString("categories")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var categories = Categories.Read(request.Options);
         request.Options.EnsureAllUsed("dataset 'mind-raw'");
         var folder = LoaderSupport.Folder(request, Name);
 
-        var splits = File.Exists(Path.Combine(folder, "behaviors.tsv"))
-            ? [folder]
-            : Directory.GetDirectories(folder).Where(d => File.Exists(Path.Combine(d, "behaviors.tsv")))
-                // The reference concatenates the train split before the dev split.
-                .OrderBy(d => Path.GetFileName(d).Contains("train", StringComparison.OrdinalIgnoreCase) ? 0 : 1).ThenBy(d => d, StringComparer.Ordinal).ToList();
-        if (splits.Count == 0) LoaderSupport.File(folder, "behaviors.tsv"); // throws "file not found"
+        var splits = Splits(folder);
+        if (splits.Count == 0) LoaderSupport.File(folder, Behaviors); // throws "file not found"
 
         var table = new RawTable();
         var user = table.AddCategorical("User_ID");
@@ -53,10 +71,10 @@ public sealed class MindRawLoader : IDatasetLoader
         foreach (var split in splits)
         {
             var newsInfo = new Dictionary<string, (string Category, string SubCategory)>(StringComparer.Ordinal);
-            using (var r = DelimitedReader.Open(LoaderSupport.File(split, "news.tsv"), DelimitedFormat.HeaderlessTsv, minFields: 3))
+            using (var r = DelimitedReader.Open(LoaderSupport.File(split, News), DelimitedFormat.HeaderlessTsv, minFields: 3))
                 while (r.Read()) newsInfo[r.Get(0)] = (r.Get(1), r.Get(2));
 
-            var behaviors = LoaderSupport.File(split, "behaviors.tsv");
+            var behaviors = LoaderSupport.File(split, Behaviors);
             table.Sources.Add(behaviors);
             using var b = DelimitedReader.Open(behaviors, DelimitedFormat.HeaderlessTsv, minFields: 5);
             while (b.Read())

@@ -23,6 +23,9 @@ static class MovieLensLayout
         AgeScenarios,
         history.Inputs("user_id", "movie_id", "timestamp"));
 
+    /// <summary>The options of both variants: the encoder's and the history feature's.</summary>
+    public static IReadOnlyList<DatasetOption> Options { get; } = [.. EncodingOptions.Declared, .. HistoryOptions.Declared];
+
     public static ProtocolDefaults Defaults { get; } = new(BatchSize: 4096, Patience: 4, StepLrStepSize: 2, StepLrGamma: 0.85, ModelPreset: "movielens");
 
     /// <summary>The raw columns every MovieLens variant fills.</summary>
@@ -139,8 +142,15 @@ public sealed class MovieLens1MLoader : IDatasetLoader
 {
     public string Name => "movielens";
     public string Description => "MovieLens-1M (ratings.dat, users.dat, movies.dat; or the benchmark's merged ml-1m.csv); 3 age scenarios, label rating>3";
+    static readonly string[] Ratings = ["ratings.dat"], Users = ["users.dat"], Movies = ["movies.dat"];
+
     public IReadOnlyList<string> ExpectedFiles => ["ratings.dat", "users.dat", "movies.dat"];
     public ProtocolDefaults Defaults => MovieLensLayout.Defaults;
+    public IReadOnlyList<DatasetOption> Options => MovieLensLayout.Options;
+
+    public IReadOnlyList<string> MissingFiles(DatasetRequest request) => MergedFile(request) is not null
+        ? []
+        : LoaderSupport.MissingFiles(request, Name, fileAccepted: false, [Ratings, Users, Movies], "or the benchmark's merged ml-1m.csv");
 
     public ScenarioDataset Load(DatasetRequest request)
     {
@@ -154,7 +164,7 @@ public sealed class MovieLens1MLoader : IDatasetLoader
         var format = new DelimitedFormat("::", HasHeader: false, Quoted: false, Encoding: Encoding.Latin1);
 
         var users = new Dictionary<string, MovieLensLayout.User>(StringComparer.Ordinal);
-        using (var r = DelimitedReader.Open(LoaderSupport.File(folder, "users.dat"), format, minFields: 5))
+        using (var r = DelimitedReader.Open(LoaderSupport.File(folder, Users), format, minFields: 5))
             while (r.Read())
             {
                 r.GetLong(2, "age");
@@ -162,7 +172,7 @@ public sealed class MovieLens1MLoader : IDatasetLoader
             }
 
         var genres = new Dictionary<string, string?>(StringComparer.Ordinal);
-        using (var r = DelimitedReader.Open(LoaderSupport.File(folder, "movies.dat"), format, minFields: 3))
+        using (var r = DelimitedReader.Open(LoaderSupport.File(folder, Movies), format, minFields: 3))
             while (r.Read())
             {
                 // Title may in principle contain the separator: id is the first field and genres the last.
@@ -170,7 +180,7 @@ public sealed class MovieLens1MLoader : IDatasetLoader
                 genres[r.Get(0)] = g.Length == 0 ? null : g.Split('|')[0];
             }
 
-        var table = MovieLensLayout.ReadRatings(LoaderSupport.File(folder, "ratings.dat"), format, users, genres,
+        var table = MovieLensLayout.ReadRatings(LoaderSupport.File(folder, Ratings), format, users, genres,
             new("UserID", "MovieID", "movie", "users.dat", "movies.dat"));
         return DatasetEncoder.Encode("movielens", table, layout, options);
     }
@@ -202,8 +212,13 @@ public sealed class MovieLens100KLoader : IDatasetLoader
 
     public string Name => "movielens-100k";
     public string Description => "MovieLens-100K (u.data, u.user, u.item); ages binned as ML-1M, 3 age scenarios, label rating>3";
+    static readonly string[] Ratings = ["u.data"], Users = ["u.user"], Items = ["u.item"];
+
     public IReadOnlyList<string> ExpectedFiles => ["u.data", "u.user", "u.item"];
     public ProtocolDefaults Defaults => MovieLensLayout.Defaults;
+    public IReadOnlyList<DatasetOption> Options => MovieLensLayout.Options;
+    public IReadOnlyList<string> MissingFiles(DatasetRequest request) =>
+        LoaderSupport.MissingFiles(request, Name, fileAccepted: false, [Ratings, Users, Items]);
 
     public ScenarioDataset Load(DatasetRequest request)
     {
@@ -214,7 +229,7 @@ public sealed class MovieLens100KLoader : IDatasetLoader
         var pipe = new DelimitedFormat("|", HasHeader: false, Quoted: false, Encoding: Encoding.Latin1);
 
         var users = new Dictionary<string, MovieLensLayout.User>(StringComparer.Ordinal);
-        using (var r = DelimitedReader.Open(LoaderSupport.File(folder, "u.user"), pipe, minFields: 5))
+        using (var r = DelimitedReader.Open(LoaderSupport.File(folder, Users), pipe, minFields: 5))
             while (r.Read())
             {
                 var bin = MovieLensLayout.AgeBin(r.GetLong(1, "age"));
@@ -222,7 +237,7 @@ public sealed class MovieLens100KLoader : IDatasetLoader
             }
 
         var genres = new Dictionary<string, string?>(StringComparer.Ordinal);
-        using (var r = DelimitedReader.Open(LoaderSupport.File(folder, "u.item"), pipe, minFields: 5 + GenreNames.Length))
+        using (var r = DelimitedReader.Open(LoaderSupport.File(folder, Items), pipe, minFields: 5 + GenreNames.Length))
             while (r.Read())
             {
                 string? first = null;
@@ -235,7 +250,7 @@ public sealed class MovieLens100KLoader : IDatasetLoader
                 genres[r.Get(0)] = first;
             }
 
-        var table = MovieLensLayout.ReadRatings(LoaderSupport.File(folder, "u.data"), DelimitedFormat.HeaderlessTsv, users, genres,
+        var table = MovieLensLayout.ReadRatings(LoaderSupport.File(folder, Ratings), DelimitedFormat.HeaderlessTsv, users, genres,
             new("user id", "item id", "item", "u.user", "u.item"));
         return DatasetEncoder.Encode("movielens-100k", table, MovieLensLayout.Layout(history), options);
     }

@@ -30,23 +30,31 @@ public sealed record SyntheticOptions(
     double LabelNoise = 0.05,
     long Seed = 2022)
 {
-    public static SyntheticOptions From(Settings s)
-    {
-        var d = new SyntheticOptions();
-        return new SyntheticOptions(
-            s.Int("rows", d.Rows, min: 30),
-            s.Int("scenarios", d.Scenarios, min: 1, max: 1000),
-            s.Double("scenario_skew", d.ScenarioSkew, min: 0),
-            s.Int("users", d.Users, min: 1),
-            s.Int("items", d.Items, min: 1),
-            s.Int("extra_fields", d.ExtraFields, min: 0, max: 1000),
-            s.Int("field_cardinality", d.FieldCardinality, min: 1),
-            s.Int("dense_features", d.DenseFeatures, min: 0, max: 1000),
-            s.Double("shared_signal", d.SharedSignal, min: 0),
-            s.Double("scenario_signal", d.ScenarioSignal, min: 0),
-            s.Double("label_noise", d.LabelNoise, min: 0, max: 0.5),
-            s.Long("data_seed", d.Seed));
-    }
+    static readonly SyntheticOptions D = new();
+    static readonly IntDatasetOption RowsOption = DatasetOption.Int("rows", "number of interactions", D.Rows, min: 30);
+    static readonly IntDatasetOption ScenariosOption = DatasetOption.Int("scenarios", "number of scenarios", D.Scenarios, min: 1, max: 1000);
+    static readonly NumberDatasetOption SkewOption = DatasetOption.Number("scenario_skew", "scenario s gets a share ∝ 1/(s+1)^skew of the rows (0 = equal)", D.ScenarioSkew, min: 0);
+    static readonly IntDatasetOption UsersOption = DatasetOption.Int("users", "number of users", D.Users, min: 1);
+    static readonly IntDatasetOption ItemsOption = DatasetOption.Int("items", "number of items", D.Items, min: 1);
+    static readonly IntDatasetOption ExtraFieldsOption = DatasetOption.Int("extra_fields", "extra categorical fields, alternately user and item attributes", D.ExtraFields, min: 0, max: 1000);
+    static readonly IntDatasetOption CardinalityOption = DatasetOption.Int("field_cardinality", "values of each extra field", D.FieldCardinality, min: 1);
+    static readonly IntDatasetOption DenseOption = DatasetOption.Int("dense_features", "dense features, uniform in [0,1]", D.DenseFeatures, min: 0, max: 1000);
+    static readonly NumberDatasetOption SharedOption = DatasetOption.Number("shared_signal", "logit scale of the effect all scenarios share", D.SharedSignal, min: 0);
+    static readonly NumberDatasetOption ScenarioSignalOption = DatasetOption.Number("scenario_signal", "logit scale of the scenario-specific effect", D.ScenarioSignal, min: 0);
+    static readonly NumberDatasetOption NoiseOption = DatasetOption.Number("label_noise", "probability that a label is flipped", D.LabelNoise, min: 0, max: 0.5);
+    static readonly LongDatasetOption SeedOption = DatasetOption.Long("data_seed", "seed of the generator (the data, not the run)", D.Seed);
+
+    /// <summary>The generator's options, as the <c>synthetic</c> loader declares them.</summary>
+    public static IReadOnlyList<DatasetOption> Declared { get; } =
+    [
+        RowsOption, ScenariosOption, SkewOption, UsersOption, ItemsOption, ExtraFieldsOption, CardinalityOption, DenseOption,
+        SharedOption, ScenarioSignalOption, NoiseOption, SeedOption,
+    ];
+
+    public static SyntheticOptions From(Settings s) => new(
+        RowsOption.Read(s), ScenariosOption.Read(s), SkewOption.Read(s), UsersOption.Read(s), ItemsOption.Read(s),
+        ExtraFieldsOption.Read(s), CardinalityOption.Read(s), DenseOption.Read(s), SharedOption.Read(s),
+        ScenarioSignalOption.Read(s), NoiseOption.Read(s), SeedOption.Read(s));
 }
 
 /// <summary>

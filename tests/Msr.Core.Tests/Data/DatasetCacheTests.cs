@@ -12,6 +12,8 @@ public class DatasetCacheTests
         public string Description => inner.Description;
         public IReadOnlyList<string> ExpectedFiles => inner.ExpectedFiles;
         public ProtocolDefaults Defaults => inner.Defaults;
+        public IReadOnlyList<DatasetOption> Options => inner.Options;
+        public IReadOnlyList<string> MissingFiles(DatasetRequest request) => inner.MissingFiles(request);
 
         public ScenarioDataset Load(DatasetRequest request)
         {
