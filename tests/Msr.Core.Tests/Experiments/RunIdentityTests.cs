@@ -25,7 +25,7 @@ public sealed class RunIdentityTests
     }
 
     [Fact]
-    public void Golden_id_of_a_spec_with_injected_code_version()
+    public void Golden_id_of_a_spec_resolved_against_the_registries()
     {
         // The synthetic loader's protocol and the trainer's defaults resolved; an unknown model keeps its options as given and
         // has no code version, so only the hashing, the loader's protocol defaults or a new trainer option change this value.
