@@ -271,7 +271,7 @@ let live (work: (Progress -> unit) -> 'T) : 'T =
     AnsiConsole.Progress()
         .AutoClear(true)
         .Columns([| TaskDescriptionColumn(Alignment = Justify.Left) :> ProgressColumn; ProgressBarColumn(); PercentageColumn()
-                    RemainingTimeColumn(); SpinnerColumn() |])
+                    RemainingTimeColumn() |])
         .Start<'T>(Func<ProgressContext, 'T>(fun ctx ->
             let grid = ctx.AddTask("grid", true, 1.0)
             let mutable epoch: ProgressTask option = None
@@ -289,14 +289,15 @@ let live (work: (Progress -> unit) -> 'T) : 'T =
                     line p
                 | RunStarted(i, n, spec) ->
                     epoch |> Option.iter (fun t -> t.StopTask())
-                    epoch <- Some(ctx.AddTask(Markup.Escape(sprintf "  run %d/%d %s seed %d" i n spec.Model spec.Seed), true, 1.0))
+                    epoch <- Some(ctx.AddTask(Markup.Escape(sprintf "[%d/%d] %s s%d" i n spec.Model spec.Seed), true, 1.0))
                     line p
                 | BatchDone(i, n, spec, b) ->
                     epoch |> Option.iter (fun t ->
                         t.MaxValue <- float b.Batches
                         t.Value <- float b.Batch
                         let speed = if b.Seconds > 0.0 then float b.Rows / b.Seconds else 0.0
-                        t.Description <- Markup.Escape(sprintf "  run %d/%d %s seed %d · epoch %d/%d · batch %d/%d · %.0f samples/s"
+                        // Short enough for an 80-column terminal to keep room for the bar.
+                        t.Description <- Markup.Escape(sprintf "[%d/%d] %s s%d · epoch %d/%d · batch %d/%d · %.0f rows/s"
                                                            i n spec.Model spec.Seed b.Epoch b.EpochBudget b.Batch b.Batches speed))
                 | RunFinished(_, _, outcome, _, eta) ->
                     epoch |> Option.iter (fun t -> t.StopTask())
