@@ -140,7 +140,8 @@ let workers =
             let recorded = ResultStore(results).Scan()
             Expect.isEmpty recorded.Unreadable "no corrupt record after SIGKILL"
             Expect.isGreaterThanOrEqual recorded.Records.Count 1 "the first run was kept"
-            let resumed = Execution.runWithOptions Execution.RunOptions.Default ignore (grid results)
+            // In this process libtorch's thread count is the core count (set once per process): same grid, same ids.
+            let resumed = Execution.runWithOptions Execution.RunOptions.Default ignore { grid results with Threads = None }
             Expect.equal resumed.Resumed recorded.Records.Count "finished runs are not retrained"
             Expect.equal (resumed.Trained + resumed.Resumed) 6 "the rest is trained"
             expectComplete results
