@@ -57,15 +57,10 @@ public static class DatasetCache
         foreach (var (k, v) in request.Options.Given.OrderBy(kv => kv.Key, StringComparer.Ordinal)) Add($"option {k}={v}");
         if (request.Path is { } p)
         {
-            var full = Path.GetFullPath(p);
-            var files = File.Exists(full) ? [full]
-                : Directory.Exists(full) ? Directory.GetFiles(full, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToArray()
-                : throw new DataFormatException(full, 0, null, "file or folder not found");
-            foreach (var f in files)
+            foreach (var f in InputFiles(p))
             {
                 if (cachePrefix is not null && f.StartsWith(cachePrefix, StringComparison.Ordinal)) continue;
-                var info = new FileInfo(f);
-                Add($"file {f} {info.Length} {info.LastWriteTimeUtc.Ticks.ToString(CultureInfo.InvariantCulture)}");
+                Add(FileStamp(f));
                 if (contentHash)
                 {
                     using var stream = File.OpenRead(f);
@@ -74,6 +69,22 @@ public static class DatasetCache
             }
         }
         return Convert.ToHexString(sha.GetHashAndReset()).ToLowerInvariant();
+    }
+
+    /// <summary>The files under a dataset path (the file itself, or every file below the folder), full paths in ordinal order.</summary>
+    public static string[] InputFiles(string path)
+    {
+        var full = Path.GetFullPath(path);
+        return File.Exists(full) ? [full]
+            : Directory.Exists(full) ? Directory.GetFiles(full, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToArray()
+            : throw new DataFormatException(full, 0, null, "file or folder not found");
+    }
+
+    /// <summary>A file's identity as the cache keys it: full path, size and last-write time (ticks, UTC).</summary>
+    public static string FileStamp(string file)
+    {
+        var info = new FileInfo(file);
+        return $"file {file} {info.Length} {info.LastWriteTimeUtc.Ticks.ToString(CultureInfo.InvariantCulture)}";
     }
 
     /// <summary>Writes <paramref name="dataset"/> atomically (temporary file in the same folder, then rename).</summary>

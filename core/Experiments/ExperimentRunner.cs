@@ -35,48 +35,100 @@ public static class ExperimentRunner
     public static RunRecord Run(RunSpec spec, LoadedDataset data, Action<EpochProgress>? progress = null, CancellationToken cancel = default) =>
         Run(Prepare(spec, data), data, progress, cancel);
 
-    public static RunRecord Run(PreparedRun run, LoadedDataset data, Action<EpochProgress>? progress = null, CancellationToken cancel = default)
+    /// <summary>
+    /// Trains, validates and tests one prepared run. Any failure of the run itself (an exception in model
+    /// construction, training or evaluation, divergence, constant predictions) becomes a failed record with the
+    /// reason, so a grid goes on; only cancellation propagates. A completed run's weights are saved to
+    /// <paramref name="weightsPath"/> (atomically, before the record names them) when one is given.
+    /// </summary>
+    public static RunRecord Run(PreparedRun run, LoadedDataset data, Action<EpochProgress>? progress = null, CancellationToken cancel = default,
+        Action<BatchProgress>? batchProgress = null, string? weightsPath = null)
     {
         var spec = run.Spec;
         var started = DateTimeOffset.UtcNow;
         var clock = Stopwatch.StartNew();
-        using var split = data.Data.PredefinedSplit is null ? DatasetSplit.Random(data.Data.Count, spec.Seed) : null;
-        var rows = split ?? data.Data.PredefinedSplit!;
-
-        // Seed the global generator right before construction: initialisation and dropout follow it.
-        manual_seed(spec.Seed);
+        var canonicalModel = ModelRegistry.Get(spec.Model).Name;
         var modelSettings = new Settings(spec.ModelOptions);
         modelSettings.String("preset", run.Preset);
-        using var model = ModelRegistry.Create(spec.Model, new ModelContext(data.Data.Schema, run.Preset), modelSettings);
-        var canonicalModel = ModelRegistry.Get(spec.Model).Name;
         var config = new RunConfig(data.Loader.Name, data.Path, data.ResolvedOptions, canonicalModel,
-            new Dictionary<string, string>(modelSettings.Resolved), run.Preset, spec.Seed, run.Trainer);
+            modelSettings.Resolved, run.Preset, spec.Seed, run.Trainer);
+        string codeVersion = CodeVersion.OfModel(canonicalModel);
+        long parameters = 0;
 
-        RunRecord Record(string status, string? error, Metrics.Evaluation? test, Metrics.Evaluation? validation,
-            TrainingSummary? training, EfficiencyFigures? efficiency) =>
-            new(RunRecord.CurrentSchemaVersion, spec.RunId, status, error, config, test, validation, training, efficiency,
-                model.ParameterCount, Environment(), started, DateTimeOffset.UtcNow);
+        RunRecord Record(string status, string? error, Metrics.Evaluation? test = null, Metrics.Evaluation? validation = null,
+            TrainingSummary? training = null, EfficiencyFigures? efficiency = null, string? weights = null) =>
+            new(RunRecord.CurrentSchemaVersion, spec.RunId, status, error,
+                config with { ModelOptions = new Dictionary<string, string>(config.ModelOptions) },
+                test, validation, training, efficiency, parameters, Environment(), started, DateTimeOffset.UtcNow)
+            { Weights = weights, CodeVersion = codeVersion };
 
-        TrainingHistory history;
         try
         {
-            history = Trainer.Fit(model, data.Data, rows, run.Trainer, spec.Seed, progress, cancel);
-        }
-        catch (TrainingDivergedException e)
-        {
-            return Record(RunRecord.Failed, e.Message, null, null, null, null);
-        }
+            using var split = data.Data.PredefinedSplit is null ? DatasetSplit.Random(data.Data.Count, spec.Seed) : null;
+            var rows = split ?? data.Data.PredefinedSplit!;
 
-        var validation = Trainer.Evaluate(model, data.Data, rows.Validation, run.Trainer.BatchSize);
-        var inferClock = Stopwatch.StartNew();
-        var test = Trainer.Evaluate(model, data.Data, rows.Test, run.Trainer.BatchSize);
-        double inferMs = inferClock.Elapsed.TotalMilliseconds / Math.Max(1, BatchPlan.Count(rows.Test.shape[0], run.Trainer.BatchSize));
-        var summary = new TrainingSummary(history.Epochs.Count, history.BestEpoch,
-            history.Stop == StopReason.EarlyStopping ? "early_stopping" : "epoch_budget", history.RestoredBest, history.Epochs);
-        var efficiency = new EfficiencyFigures(history.TrainSecondsPerEpoch, history.TrainSamplesPerSecond, inferMs,
-            run.Trainer.BatchSize, clock.Elapsed.TotalSeconds);
-        return Record(RunRecord.Completed, null, test, validation, summary, efficiency);
+            // Seed the global generator right before construction: initialisation and dropout follow it.
+            manual_seed(spec.Seed);
+            using var model = ModelRegistry.Create(spec.Model, new ModelContext(data.Data.Schema, run.Preset), modelSettings);
+            parameters = model.ParameterCount;
+            var history = Trainer.Fit(model, data.Data, rows, run.Trainer, spec.Seed, progress, cancel, batchProgress);
+            if (ConstantPredictions(history) is { } constant) return Record(RunRecord.Failed, constant);
+
+            var validation = Trainer.Evaluate(model, data.Data, rows.Validation, run.Trainer.BatchSize);
+            var inferClock = Stopwatch.StartNew();
+            var test = Trainer.Evaluate(model, data.Data, rows.Test, run.Trainer.BatchSize);
+            double inferMs = inferClock.Elapsed.TotalMilliseconds / Math.Max(1, BatchPlan.Count(rows.Test.shape[0], run.Trainer.BatchSize));
+            var summary = new TrainingSummary(history.Epochs.Count, history.BestEpoch,
+                history.Stop == StopReason.EarlyStopping ? "early_stopping" : "epoch_budget", history.RestoredBest, history.Epochs);
+            var efficiency = new EfficiencyFigures(history.TrainSecondsPerEpoch, history.TrainSamplesPerSecond, inferMs,
+                run.Trainer.BatchSize, clock.Elapsed.TotalSeconds);
+            if (weightsPath is not null) ModelWeights.Save(model, weightsPath);
+            return Record(RunRecord.Completed, null, test, validation, summary, efficiency, weightsPath is null ? null : Path.GetFileName(weightsPath));
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return Record(RunRecord.Failed, Reason(e));
+        }
     }
+
+    /// <summary>
+    /// A failed record for a run that could not even be prepared (its model cannot be built with these options):
+    /// recorded under the run's id so the grid goes on and a resume does not retry it.
+    /// </summary>
+    public static RunRecord FailedPreparation(RunSpec spec, LoadedDataset data, Exception error)
+    {
+        var now = DateTimeOffset.UtcNow;
+        TrainerOptions trainer;
+        try { trainer = TrainerOptions.From(new Settings(spec.TrainerOptions), data.Loader.Defaults); }
+        catch (ArgumentException) { trainer = new TrainerOptions(); }
+        var entry = ModelRegistry.All.FirstOrDefault(m => string.Equals(m.Name, spec.Model, StringComparison.OrdinalIgnoreCase));
+        var preset = spec.ModelOptions.FirstOrDefault(kv => string.Equals(kv.Key, "preset", StringComparison.OrdinalIgnoreCase)).Value
+                     ?? data.Loader.Defaults.ModelPreset;
+        var config = new RunConfig(data.Loader.Name, data.Path, data.ResolvedOptions, entry?.Name ?? spec.Model,
+            new Dictionary<string, string>(spec.ModelOptions), preset, spec.Seed, trainer);
+        return new RunRecord(RunRecord.CurrentSchemaVersion, spec.RunId, RunRecord.Failed, Reason(error), config,
+            null, null, null, null, 0, Environment(), now, now) { CodeVersion = entry is null ? null : CodeVersion.OfModel(entry.Name) };
+    }
+
+    /// <summary>Why a run failed, for its record: exception type and message, without native or managed stack frames.</summary>
+    public static string Reason(Exception e)
+    {
+        var root = e is TargetInvocationException { InnerException: { } inner } ? inner : e;
+        var lines = root.Message.Split('\n')
+            .TakeWhile(l => !l.StartsWith("frame #", StringComparison.Ordinal) && !l.StartsWith("Exception raised from", StringComparison.Ordinal)
+                            && !l.TrimStart().StartsWith("at ", StringComparison.Ordinal))
+            .Select(l => l.Trim()).Where(l => l.Length > 0);
+        return $"{root.GetType().Name}: {string.Join(" ", lines)}";
+    }
+
+    /// <summary>
+    /// A model whose validation AUC is exactly 0.5 after every epoch predicts one constant (dead units, a
+    /// collapsed output): its numbers would enter a table as a real, terrible result, so the run is failed instead.
+    /// </summary>
+    public static string? ConstantPredictions(TrainingHistory history) =>
+        history.Epochs.Count > 0 && history.Epochs.All(e => e.ValidationAuc == 0.5)
+            ? $"constant predictions: validation AUC was exactly 0.5 in all {history.Epochs.Count} epochs"
+            : null;
 
     /// <summary>Versions and machine, for the record.</summary>
     public static RunEnvironment Environment() => new(

@@ -1,11 +1,9 @@
-using System.Security.Cryptography;
-using System.Text;
-
 namespace Msr.Core.Experiments;
 
 /// <summary>
-/// One run as the user asked for it: dataset, model, options as given, seed. Its <see cref="RunId"/>
-/// is a stable hash of exactly these inputs, so a resumed grid recognises runs it already finished.
+/// One run as the user asked for it: dataset, model, options as given, seed. Its <see cref="RunId"/> is a
+/// hash of the run's resolved configuration, data fingerprint and model code (<see cref="RunIdentity"/>),
+/// so a resumed grid recognises runs it already finished and never reuses a record made by other code or data.
 /// </summary>
 public sealed record RunSpec(
     string Dataset,
@@ -16,31 +14,6 @@ public sealed record RunSpec(
     IReadOnlyDictionary<string, string> TrainerOptions,
     long Seed)
 {
-    public string RunId
-    {
-        get
-        {
-            var canonical = new StringBuilder();
-            canonical.Append("dataset=").Append(Dataset.ToLowerInvariant()).Append('\n');
-            canonical.Append("path=").Append(DatasetPath is null ? "" : Path.GetFullPath(DatasetPath)).Append('\n');
-            Append(canonical, "data.", DatasetOptions);
-            canonical.Append("model=").Append(Model.ToLowerInvariant()).Append('\n');
-            Append(canonical, "model.", ModelOptions);
-            Append(canonical, "train.", TrainerOptions);
-            canonical.Append("seed=").Append(Seed).Append('\n');
-            var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical.ToString())))[..12];
-            return $"{Slug(Dataset)}-{Slug(Model)}-s{Seed}-{hash}";
-        }
-    }
-
-    static void Append(StringBuilder sb, string prefix, IReadOnlyDictionary<string, string> options)
-    {
-        // Order by the normalised key (as Settings reads it), so "a-b" and "a_b" sort alike.
-        foreach (var (k, v) in options.Select(kv => (Key: NormalizeKey(kv.Key), kv.Value)).OrderBy(kv => kv.Key, StringComparer.Ordinal))
-            sb.Append(prefix).Append(k).Append('=').Append(v.Trim()).Append('\n');
-    }
-
-    static string NormalizeKey(string key) => key.Trim().Replace('-', '_').ToLowerInvariant();
-
-    static string Slug(string s) => new([.. s.ToLowerInvariant().Select(c => char.IsAsciiLetterOrDigit(c) ? c : '_')]);
+    /// <summary><c>&lt;dataset&gt;-&lt;model&gt;-s&lt;seed&gt;-&lt;hash&gt;</c> (see <see cref="RunIdentity"/>). Reads the data files' sizes and times.</summary>
+    public string RunId => RunIdentity.Of(this).RunId;
 }

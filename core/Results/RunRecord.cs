@@ -57,6 +57,13 @@ public sealed record RunRecord(
     DateTimeOffset FinishedUtc)
 {
     public const int CurrentSchemaVersion = 1;
+
+    /// <summary>File name of the trained weights beside this record (<c>ModelWeights</c> format); null for failed runs and older records.</summary>
+    public string? Weights { get; init; }
+
+    /// <summary>Code version of the model that produced the record (<c>CodeVersion</c>); null for older records.</summary>
+    public string? CodeVersion { get; init; }
+
     public const string Completed = "completed";
     public const string Failed = "failed";
 

@@ -96,6 +96,9 @@ type MsrArgs =
     | [<CliPrefix(CliPrefix.None)>] Report of ParseResults<ReportCommand.ReportArgs>
     | [<CliPrefix(CliPrefix.None)>] Bench of ParseResults<BenchCommand.BenchArgs>
     | [<CliPrefix(CliPrefix.None)>] Check of ParseResults<CheckCommand.CheckArgs>
+    | [<CliPrefix(CliPrefix.None)>] Run of ParseResults<RunCommand.RunArgs>
+    | [<CliPrefix(CliPrefix.None)>] Slurm of ParseResults<SlurmCommand.SlurmArgs>
+    | [<CliPrefix(CliPrefix.None)>] Predict of ParseResults<PredictCommand.PredictArgs>
     | Version
     interface IArgParserTemplate with
         member a.Usage =
@@ -106,6 +109,9 @@ type MsrArgs =
             | Report _ -> "significance-marked comparison tables from a results folder (md, latex, csv, json, html)"
             | Bench _ -> "speed benchmarks: dataset loading (rows/s, memory, cache cold/warm) and training (s/epoch, ms/batch)"
             | Check _ -> "CI regression gate: exit 1 when current results are not shown non-inferior to a baseline's (docs/ci.md)"
+            | Run _ -> "run a grid (plan.json or .fsx): resumable; --dry-run, --shard i/n, --claim (workers sharing a results folder)"
+            | Slurm _ -> "write a Slurm job-array script whose tasks run the grid with --claim"
+            | Predict _ -> "predictions of a finished run's saved model on its test/validation/train rows, as CSV"
             | Version -> "print versions"
 
 /// A usage error: printed with the command's usage, exit code 2.
@@ -136,8 +142,9 @@ let private train (out: TextWriter) (args: ParseResults<TrainArgs>) =
         (ModelRegistry.Get spec.Model).Name data.Loader.Name data.Data.Count data.Data.Schema.ScenarioCount
         (String.Join(", ", Seq.zip data.Data.Schema.ScenarioNames counts |> Seq.map (fun (n, c) -> sprintf "%s %d" n c))) spec.Seed
         data.LoadSeconds (if data.FromCache then " (from cache)" else "")
-    let record = ExperimentRunner.Run(run, data, (fun e -> Execution.printProgress out (Execution.EpochDone(1, 1, spec, e))))
     let store = ResultStore(args.GetResult(Results, defaultValue = Path.Combine("results", "train")))
+    let record = ExperimentRunner.Run(run, data, (fun e -> Execution.printProgress out (Execution.EpochDone(1, 1, spec, e))),
+                                      weightsPath = store.WeightsPathOf spec.RunId)
     store.Write record
     if record.IsCompleted then
         let t, eff = record.Training, record.Efficiency
@@ -225,6 +232,9 @@ let execute (argv: string[]) (out: TextWriter) (err: TextWriter) =
             | Report r -> ReportCommand.run out r
             | Bench b -> BenchCommand.run out b
             | Check c -> CheckCommand.run out c
+            | Run r -> RunCommand.run out r
+            | Slurm s -> SlurmCommand.run out s
+            | Predict p -> PredictCommand.run out p
             | Version -> 0
     with
     | :? ArguParseException as e when e.ErrorCode = ErrorCode.HelpText ->

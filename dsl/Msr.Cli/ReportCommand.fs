@@ -96,7 +96,10 @@ let options (args: ParseResults<ReportArgs>) =
 let readRecords (folder: string) =
     if not (Directory.Exists folder) then
         raise (DirectoryNotFoundException(sprintf "results folder '%s' does not exist" folder))
-    let records = ResultStore(folder).ReadAll()
+    let contents = ResultStore(folder).Scan()
+    // A corrupt or truncated record (a crash of another tool, a partial copy) is named and skipped, never fatal.
+    for u in contents.Unreadable do eprintfn "warning: skipped %s: %s" u.File u.Reason
+    let records = contents.Records
     if records.Count = 0 then
         raise (InvalidDataException(sprintf "results folder '%s' holds no run records (*.json)" folder))
     records

@@ -33,3 +33,10 @@ let summary (records: RunRecord list) = significance (ReportOptions()) records
 /// The comparison table followed by the paper's Table 4 (train s/epoch, inference ms/batch, parameters per model).
 let summaryWithEfficiency (records: RunRecord list) =
     MarkdownRenderer.Render(ComparisonReports.Build(List.toArray records, ReportOptions(), efficiency = true))
+
+/// The readable records of a results folder, for the tables above; files that are not readable records
+/// (corrupt, truncated, another schema version) are named on standard error and skipped.
+let recordsIn (folder: string) =
+    let contents = ResultStore(folder).Scan()
+    for u in contents.Unreadable do eprintfn "warning: skipped %s: %s" u.File u.Reason
+    List.ofSeq contents.Records

@@ -10,10 +10,14 @@ let private root =
     let rec up (d: DirectoryInfo) = if File.Exists(Path.Combine(d.FullName, "Msr.sln")) then d.FullName else up d.Parent
     up (DirectoryInfo AppContext.BaseDirectory)
 
-/// Runs `dotnet fsi <script> -- args` from the repository root; returns (exit code, output).
+/// Runs `dotnet fsi <script> -- args` from the repository root; returns (exit code, output). The dataset cache
+/// goes to a temporary folder removed afterwards (MSR_CACHE), never to the user's ~/.cache/msr.
 let private fsi (script: string) (args: string list) =
     let info = ProcessStartInfo("dotnet", [ "fsi"; "--quiet"; script; "--"; yield! args ], WorkingDirectory = root,
                                 RedirectStandardOutput = true, RedirectStandardError = true)
+    let cache = Directory.CreateTempSubdirectory("msr-script-cache-").FullName
+    use _removeCache = { new IDisposable with member _.Dispose() = Directory.Delete(cache, true) }
+    info.Environment.["MSR_CACHE"] <- cache
     use p = Process.Start info
     let out = p.StandardOutput.ReadToEndAsync()
     let err = p.StandardError.ReadToEnd()

@@ -76,4 +76,73 @@ public sealed class ExperimentRunnerTests
             Directory.Delete(dir, recursive: true);
         }
     }
+
+    [Fact]
+    public void A_model_that_cannot_be_built_is_a_failed_record_with_a_reason_and_no_stack_trace()
+    {
+        using var data = TestData.LoadSynthetic(("rows", "300"));
+        // Valid widths, but the second layer would need 2^49 bytes: only building the model can tell.
+        var spec = Spec("SharedBottom", new() { ["epochs"] = "1" }, new() { ["bottom_dims"] = "[65536,2147483647]" });
+        var record = ExperimentRunner.Run(new PreparedRun(spec, new Msr.Core.Training.TrainerOptions(Epochs: 1), "movielens"), data);
+        Assert.Equal(RunRecord.Failed, record.Status);
+        Assert.StartsWith("ExternalException: ", record.Error);
+        Assert.Contains("allocate", record.Error);
+        Assert.DoesNotContain("frame #", record.Error);
+        Assert.DoesNotContain("\n", record.Error);
+        var prepared = Assert.ThrowsAny<Exception>(() => ExperimentRunner.Prepare(spec, data));
+        var failed = ExperimentRunner.FailedPreparation(spec, data, prepared);
+        Assert.Equal(spec.RunId, failed.RunId);
+        Assert.Equal("SharedBottom", failed.Config.Model);
+        Assert.StartsWith("ExternalException: ", failed.Error);
+    }
+
+    [Fact]
+    public void Failure_reasons_drop_native_and_managed_stack_frames()
+    {
+        var native = new InvalidOperationException("bad shape [3, 4]\nException raised from foo at bar.cpp:12\nframe #0: x\nframe #1: y");
+        Assert.Equal("InvalidOperationException: bad shape [3, 4]", ExperimentRunner.Reason(native));
+        var wrapped = new System.Reflection.TargetInvocationException(new ArgumentException("width 0"));
+        Assert.Equal("ArgumentException: width 0", ExperimentRunner.Reason(wrapped));
+    }
+
+    [Fact]
+    public void Validation_auc_of_exactly_one_half_in_every_epoch_is_constant_predictions()
+    {
+        static Msr.Core.Training.EpochRecord Epoch(int i, double? auc) => new(i, 0.69, auc, 0.69, 1, 0.1, 1e-3, 100);
+        var constant = new Msr.Core.Training.TrainingHistory([Epoch(1, 0.5), Epoch(2, 0.5)], 1, Msr.Core.Training.StopReason.EpochBudget, false);
+        Assert.Contains("constant predictions", ExperimentRunner.ConstantPredictions(constant));
+        var learning = constant with { Epochs = [Epoch(1, 0.5), Epoch(2, 0.51)] };
+        Assert.Null(ExperimentRunner.ConstantPredictions(learning));
+        var undefined = constant with { Epochs = [Epoch(1, null)] };
+        Assert.Null(ExperimentRunner.ConstantPredictions(undefined));
+    }
+
+    [Fact]
+    public void Saved_weights_reload_into_a_model_that_predicts_the_recorded_test_metrics_exactly()
+    {
+        var dir = Directory.CreateTempSubdirectory("msr-predict-").FullName;
+        try
+        {
+            using var data = TestData.LoadSynthetic(("rows", "800"));
+            var spec = Spec("MMoE", new() { ["epochs"] = "2", ["batch_size"] = "128" });
+            var store = new ResultStore(dir);
+            var record = ExperimentRunner.Run(ExperimentRunner.Prepare(spec, data), data, weightsPath: store.WeightsPathOf(spec.RunId));
+            store.Write(record);
+            Assert.Equal(spec.RunId + ResultStore.WeightsExtension, record.Weights);
+            Assert.Equal(CodeVersion.OfModel("MMoE"), record.CodeVersion);
+
+            var rows = RecordPredictions.Predict(store.PathOf(spec.RunId), SplitPart.Test, cacheDirectory: null);
+            Assert.Equal(record.Test!.Overall.Rows, rows.Count);
+            var names = data.Data.Schema.ScenarioNames.ToList();
+            var again = Msr.Core.Metrics.Evaluation.Compute([.. rows.Select(r => r.Probability)], [.. rows.Select(r => r.Label)],
+                [.. rows.Select(r => (long)names.IndexOf(r.Scenario))], names);
+            Assert.Equal(record.Test.Overall, again.Overall);
+            Assert.Equal(record.Test.Scenarios, again.Scenarios);
+            Assert.Equal(record.Validation!.Overall.Rows, RecordPredictions.Predict(store.PathOf(spec.RunId), SplitPart.Validation, null).Count);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
 }

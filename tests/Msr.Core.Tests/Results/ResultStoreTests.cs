@@ -102,7 +102,7 @@ public sealed class ResultStoreTests : IDisposable
         var store = new ResultStore(_dir);
         for (int i = 0; i < 5; i++) store.Write(Sample() with { Parameters = i });
         store.Write(Sample("other-run"));
-        Assert.Equal(["other-run.json", Sample().RunId + ".json"],
+        Assert.Equal([ResultStore.Marker, "other-run.json", Sample().RunId + ".json"],
             Directory.EnumerateFileSystemEntries(_dir).Select(Path.GetFileName).Order(StringComparer.Ordinal));
         Assert.Equal(4, store.TryRead(Sample().RunId)!.Parameters);
         Assert.Equal(2, store.ReadAll().Count);
@@ -137,7 +137,8 @@ public sealed class ResultStoreTests : IDisposable
         reader.Join();
         Assert.Null(readerFailure);
         Assert.True(reads > 0);
-        Assert.Single(Directory.EnumerateFileSystemEntries(_dir));
+        Assert.Single(Directory.EnumerateFiles(_dir, "*.json"));
+        Assert.Empty(Directory.EnumerateFiles(_dir, "*.tmp"));
     }
 
     [Fact]
@@ -148,8 +149,8 @@ public sealed class ResultStoreTests : IDisposable
         File.WriteAllText(path, "{ \"schema_version\": 1, \"run_id\": ");
         var e = Assert.Throws<InvalidDataException>(() => ResultStore.Read(path));
         Assert.Contains("broken-run.json", e.Message);
-        var e2 = Assert.Throws<InvalidDataException>(() => store.ReadAll());
-        Assert.Contains("broken-run.json", e2.Message);
+        Assert.Empty(store.ReadAll());
+        Assert.Equal("broken-run.json", Assert.Single(store.Scan().Unreadable).File);
         File.WriteAllText(path, "null");
         var e3 = Assert.Throws<InvalidDataException>(() => ResultStore.Read(path));
         Assert.Contains("broken-run.json", e3.Message);
@@ -169,5 +170,48 @@ public sealed class ResultStoreTests : IDisposable
     public void Missing_record_reads_as_null()
     {
         Assert.Null(new ResultStore(_dir).TryRead("nothing-here"));
+    }
+
+    [Fact]
+    public void Corrupt_truncated_or_incomplete_records_are_reported_and_skipped_never_fatal()
+    {
+        var store = new ResultStore(_dir);
+        store.Write(Sample());
+        store.Write(Sample("second-run"));
+        var full = File.ReadAllText(store.PathOf("second-run"));
+        File.WriteAllText(Path.Combine(_dir, "truncated.json"), full[..(full.Length / 2)]);
+        File.WriteAllText(Path.Combine(_dir, "garbage.json"), "\u0000\u0001 not json");
+        File.WriteAllText(Path.Combine(_dir, "empty-object.json"), "{}");
+        File.WriteAllText(Path.Combine(_dir, "future.json"), Json(Sample("future") with { SchemaVersion = 99 }));
+
+        var contents = store.Scan();
+        Assert.Equal(["second-run", Sample().RunId], contents.Records.Select(r => r.RunId));
+        Assert.Equal(["empty-object.json", "future.json", "garbage.json", "truncated.json"], contents.Unreadable.Select(u => u.File));
+        Assert.All(contents.Unreadable, u => Assert.DoesNotContain(_dir, u.Reason));
+        Assert.Contains("schema version 99", contents.Unreadable[1].Reason);
+        Assert.Contains("run_id", contents.Unreadable[0].Reason);
+        Assert.Equal(2, store.ReadAll().Count);
+
+        File.WriteAllText(store.PathOf("second-run"), full[..10]);
+        Assert.Null(store.TryReadReporting("second-run", out var problem));
+        Assert.Equal("second-run.json", problem!.File);
+    }
+
+    [Fact]
+    public void Records_name_their_weights_and_code_and_older_records_without_them_still_read()
+    {
+        var store = new ResultStore(_dir);
+        store.Write(Sample() with { Weights = "x.weights.bin", CodeVersion = "0123456789ab" });
+        var text = File.ReadAllText(store.PathOf(Sample().RunId));
+        Assert.Contains("\"weights\": \"x.weights.bin\"", text);
+        Assert.Equal("0123456789ab", store.TryRead(Sample().RunId)!.CodeVersion);
+        // A record written before these fields existed.
+        var old = System.Text.Json.Nodes.JsonNode.Parse(text)!.AsObject();
+        old.Remove("weights");
+        old.Remove("code_version");
+        File.WriteAllText(store.PathOf("old-run"), old.ToJsonString());
+        var back = store.TryRead("old-run")!;
+        Assert.Null(back.Weights);
+        Assert.Null(back.CodeVersion);
     }
 }

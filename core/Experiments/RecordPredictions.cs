@@ -1,0 +1,51 @@
+using Msr.Core.Data;
+using Msr.Core.Models;
+using Msr.Core.Results;
+using Msr.Core.Training;
+using static TorchSharp.torch;
+
+namespace Msr.Core.Experiments;
+
+/// <summary>One predicted row: its index in the encoded dataset, scenario name, label and click probability.</summary>
+public sealed record PredictedRow(long Row, string Scenario, float Label, double Probability);
+
+/// <summary>Which rows of a run's split to predict.</summary>
+public enum SplitPart { Train, Validation, Test }
+
+/// <summary>
+/// A finished run brought back from its record: the dataset loaded with the record's options, the model rebuilt
+/// with its resolved hyper-parameters and the saved weights loaded, so its predictions are the run's own.
+/// </summary>
+public static class RecordPredictions
+{
+    /// <summary>Predictions of the model saved with <paramref name="recordPath"/> on one part of the run's split, in split order.</summary>
+    /// <exception cref="InvalidDataException">The record is unreadable, failed, has no weights, or its weights do not fit.</exception>
+    public static IReadOnlyList<PredictedRow> Predict(string recordPath, SplitPart part, string? cacheDirectory)
+    {
+        var record = ResultStore.Read(recordPath);
+        if (!record.IsCompleted) throw new InvalidDataException($"{recordPath}: the run failed ({record.Error}); there is no model to predict with");
+        if (record.Weights is null)
+            throw new InvalidDataException($"{recordPath}: the record names no weights file (written by an older Msr); train the run again to save them");
+        var weights = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(recordPath))!, record.Weights);
+        var config = record.Config;
+        using var data = LoadedDataset.Load(config.Dataset, config.DatasetPath, config.DatasetOptions, cacheDirectory);
+        using var split = data.Data.PredefinedSplit is null ? DatasetSplit.Random(data.Data.Count, config.Seed) : null;
+        var rows = (split ?? data.Data.PredefinedSplit!) switch
+        {
+            var s when part == SplitPart.Train => s.Train,
+            var s when part == SplitPart.Validation => s.Validation,
+            var s => s.Test,
+        };
+        var options = new Settings(config.ModelOptions);
+        options.String(ModelRegistry.PresetOption, config.Preset); // read by the runner, not the model (as when it trained)
+        using var model = ModelRegistry.Create(config.Model, new ModelContext(data.Data.Schema, config.Preset), options);
+        ModelWeights.Load(model, weights);
+        var probabilities = Trainer.Predict(model, data.Data, rows, config.Trainer.BatchSize);
+        using var scope = NewDisposeScope();
+        var ids = rows.data<long>().ToArray();
+        var labels = data.Data.Label.index_select(0, rows).data<float>().ToArray();
+        var scenarios = data.Data.Scenario.index_select(0, rows).data<long>().ToArray();
+        var names = data.Data.Schema.ScenarioNames;
+        return [.. ids.Select((id, i) => new PredictedRow(id, names[(int)scenarios[i]], labels[i], probabilities[i]))];
+    }
+}

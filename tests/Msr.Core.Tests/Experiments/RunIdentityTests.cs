@@ -1,0 +1,116 @@
+using Msr.Core.Experiments;
+using Msr.Core.Results;
+using Xunit;
+
+namespace Msr.Core.Tests.Experiments;
+
+public sealed class RunIdentityTests
+{
+    static RunSpec Spec(Dictionary<string, string>? model = null, Dictionary<string, string>? trainer = null, string? path = null, string dataset = "synthetic") =>
+        new(dataset, path, new Dictionary<string, string> { ["rows"] = "600" }, "SharedBottom", model ?? [], trainer ?? new() { ["epochs"] = "2" }, 7);
+
+    static string Id(RunSpec spec, string code = "code-v1") => RunIdentity.Of(spec, _ => code).RunId;
+
+    [Fact]
+    public void Golden_id_of_a_fixed_identity()
+    {
+        // Every input fixed by hand (the code version included), so this value changes only when the hashing
+        // itself changes, which would make every finished run in every results folder stale: change it knowingly.
+        var identity = new RunIdentity("synthetic", "", [KeyValuePair.Create("rows", "600")],
+            "batch_size=1024 patience=2 step_lr_step_size=2 step_lr_gamma=0.85 preset=movielens", "SharedBottom",
+            [KeyValuePair.Create("bottom_dims", "[128]"), KeyValuePair.Create("tower_dims", "[8]"), KeyValuePair.Create("preset", "movielens")],
+            [KeyValuePair.Create("epochs", "2"), KeyValuePair.Create("batch_size", "1024")], 7, "generated", "0123456789ab");
+        Assert.Equal("synthetic-sharedbottom-s7-cc705403ef82", identity.RunId);
+        Assert.Equal(identity.RunId, (identity with { ModelOptions = [.. identity.ModelOptions.Reverse()] }).RunId);
+    }
+
+    [Fact]
+    public void Golden_id_of_a_spec_resolved_against_the_registries()
+    {
+        // The synthetic loader's protocol and the trainer's defaults resolved; an unknown model keeps its options as given and
+        // has no code version, so only the hashing, the loader's protocol defaults or a new trainer option change this value.
+        var spec = new RunSpec("synthetic", null, new Dictionary<string, string> { ["rows"] = "600" }, "NoSuchModel", new Dictionary<string, string>(),
+            new Dictionary<string, string> { ["epochs"] = "2" }, 7);
+        Assert.Equal("synthetic-nosuchmodel-s7-749344cd352e", RunIdentity.Of(spec, _ => "fixed").RunId);
+    }
+
+    [Fact]
+    public void A_default_written_out_is_the_default_left_out()
+    {
+        var defaultWidths = Msr.Core.Models.ModelRegistry.Get("SharedBottom").Options.First(o => o.Name == "bottom_dims").DefaultText("movielens");
+        Assert.Equal(Id(Spec()), Id(Spec(model: new() { ["bottom_dims"] = defaultWidths })));
+        Assert.Equal(Id(Spec()), Id(Spec(model: new() { ["preset"] = "MovieLens" })));
+        // The synthetic loader's protocol batch size is 1024.
+        Assert.Equal(Id(Spec()), Id(Spec(trainer: new() { ["epochs"] = "2", ["batch_size"] = "1024" })));
+        Assert.NotEqual(Id(Spec()), Id(Spec(model: new() { ["bottom_dims"] = "[7]" })));
+        Assert.NotEqual(Id(Spec()), Id(Spec(model: new() { ["preset"] = "amazon" })));
+        Assert.NotEqual(Id(Spec()), Id(Spec(trainer: new() { ["epochs"] = "2", ["batch_size"] = "512" })));
+    }
+
+    [Fact]
+    public void Resolved_options_list_every_declared_option()
+    {
+        var identity = RunIdentity.Of(Spec(), _ => "x");
+        var names = identity.ModelOptions.Select(kv => kv.Key).ToHashSet();
+        foreach (var option in Msr.Core.Models.ModelRegistry.Get("SharedBottom").Options) Assert.Contains(option.Name, names);
+        Assert.Contains("preset", names);
+        Assert.Contains(identity.TrainerOptions, kv => kv.Key == "patience" && kv.Value == "2");
+    }
+
+    [Fact]
+    public void Other_model_code_gives_another_id()
+    {
+        Assert.NotEqual(Id(Spec(), "code-v1"), Id(Spec(), "code-v2"));
+        Assert.Equal(Id(Spec(), "code-v1"), Id(Spec(), "code-v1"));
+    }
+
+    [Fact]
+    public void Code_version_is_stable_and_per_model()
+    {
+        var star = CodeVersion.OfModel("STAR");
+        Assert.Matches("^[0-9a-f]{12}$", star);
+        Assert.Equal(star, CodeVersion.OfModel("star"));
+        var all = Msr.Core.Models.ModelRegistry.All.Select(m => CodeVersion.OfModel(m.Name)).ToList();
+        Assert.Equal(all.Count, all.Distinct().Count());
+        Assert.Equal(RunIdentity.Of(Spec()).CodeVersion, CodeVersion.OfModel("SharedBottom"));
+    }
+
+    [Fact]
+    public void Data_files_are_fingerprinted_by_size_and_time_but_results_inside_them_are_not()
+    {
+        var dir = Directory.CreateTempSubdirectory("msr-identity-").FullName;
+        try
+        {
+            var file = Path.Combine(dir, "data.csv");
+            File.WriteAllText(file, "a,b\n1,2\n");
+            File.SetLastWriteTimeUtc(file, new DateTime(2024, 1, 1, 0, 0, 0, DateTimeKind.Utc));
+            var spec = Spec(path: dir, dataset: "csv");
+            var before = Id(spec);
+            // Records (and their weights, leases) written into a results folder below the data folder are not data.
+            var store = new ResultStore(Path.Combine(dir, "results"));
+            store.Write(Results.ResultStoreTests.Sample());
+            File.WriteAllText(Path.Combine(dir, "csv-0123.msrcache"), "cache entry");
+            Assert.Equal(before, Id(spec));
+            File.SetLastWriteTimeUtc(file, new DateTime(2024, 1, 2, 0, 0, 0, DateTimeKind.Utc));
+            var touched = Id(spec);
+            Assert.NotEqual(before, touched);
+            File.AppendAllText(file, "3,4\n");
+            File.SetLastWriteTimeUtc(file, new DateTime(2024, 1, 2, 0, 0, 0, DateTimeKind.Utc));
+            Assert.NotEqual(touched, Id(spec));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Unresolvable_specs_still_get_distinct_ids()
+    {
+        // Unknown dataset or model, malformed trainer value: the run fails when prepared, under its own id.
+        var unknown = Spec(dataset: "nope");
+        Assert.Matches("^nope-sharedbottom-s7-[0-9a-f]{12}$", Id(unknown));
+        Assert.NotEqual(Id(Spec(trainer: new() { ["epochs"] = "x" })), Id(Spec(trainer: new() { ["epochs"] = "y" })));
+        Assert.NotEqual(Id(Spec(path: "/no/such/a")), Id(Spec(path: "/no/such/b")));
+    }
+}

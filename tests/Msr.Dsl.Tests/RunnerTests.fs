@@ -1,0 +1,146 @@
+module Msr.Dsl.Tests.RunnerTests
+
+open System
+open System.IO
+open Expecto
+open Msr.Core.Results
+open Msr.Dsl
+
+/// A temporary folder removed when disposed.
+type TempFolder() =
+    let path = Directory.CreateTempSubdirectory("msr-runner-").FullName
+    member _.Path = path
+    member _.File name = IO.Path.Combine(path, name)
+    interface IDisposable with
+        member _.Dispose() = if Directory.Exists path then Directory.Delete(path, true)
+
+let private silent (_: Execution.Progress) = ()
+
+/// Two models, two seeds, plus one model whose options pass every check but whose construction throws
+/// (the second layer of 65536 × 2^31 floats cannot be allocated): the test-only always-failing case.
+let private withFailing folder =
+    experiment "survives" {
+        dataset (Dataset.synthetic |> Dataset.with' "rows" 800)
+        compare [ "BaseDNN"; "SharedBottom" ]
+        model (Model.named "SharedBottom" |> Model.with' "bottom_dims" "[65536,2147483647]")
+        seeds [ 1; 2 ]
+        epochs 1
+        batchSize 128
+        resultsIn folder
+    }
+
+let private recordFiles folder = Directory.GetFiles(folder, "*.json")
+
+[<Tests>]
+let runner =
+    testList "runner" [
+        test "a grid with an always-failing model records the failures and completes the others" {
+            use dir = new TempFolder()
+            let result = Execution.runWithOptions Execution.RunOptions.Default silent (withFailing dir.Path)
+            Expect.equal (result.Trained, result.Failed) (4, 2) "4 trained, 2 failed"
+            for r in result.Records |> List.filter (fun r -> not r.IsCompleted) do
+                Expect.stringStarts r.Error "ExternalException: " "exception type first"
+                Expect.isFalse (r.Error.Contains "frame #") "no stack trace"
+            Expect.equal (recordFiles dir.Path).Length 6 "every run recorded"
+            for r in result.Records |> List.filter (fun r -> r.IsCompleted) do
+                Expect.isTrue (File.Exists(dir.File r.Weights)) "weights beside the record"
+            let again = Execution.runWithOptions Execution.RunOptions.Default silent (withFailing dir.Path)
+            Expect.equal (again.Trained, again.Resumed) (0, 6) "failed runs are not retried"
+        }
+        test "a corrupt record is reported, skipped by tables and retrained on resume; stale records are counted" {
+            use dir = new TempFolder()
+            let e = { withFailing dir.Path with Models = [ Model.named "BaseDNN" ] }
+            let first = Execution.runWithOptions Execution.RunOptions.Default silent e
+            let victim = first.Records.Head.RunId
+            File.WriteAllText(dir.File(victim + ".json"), "{ \"schema_version\": 1, \"run_id\": \"trunc")
+            File.WriteAllText(dir.File "synthetic-basednn-s1-000000000000.json",
+                              File.ReadAllText(dir.File(first.Records.[1].RunId + ".json")).Replace(first.Records.[1].RunId, "synthetic-basednn-s1-000000000000"))
+            let events = ResizeArray()
+            let second = Execution.runWithOptions Execution.RunOptions.Default events.Add e
+            let checkedEvent = events |> Seq.pick (function Execution.FolderChecked(stale, bad) -> Some(stale, bad) | _ -> None)
+            Expect.equal (fst checkedEvent) 1 "one stale record (another configuration or code version)"
+            Expect.equal ((snd checkedEvent) |> List.map (fun u -> u.File)) [ victim + ".json" ] "the corrupt file is named"
+            Expect.equal (second.Stale, second.Trained, second.Resumed) (1, 1, 1) "the corrupt run is trained again"
+            Expect.isEmpty (ResultStore(dir.Path).Scan().Unreadable) "rewritten"
+            File.Delete(dir.File "synthetic-basednn-s1-000000000000.json") // a table refuses two records of one model and seed
+            File.WriteAllText(dir.File "zz-broken.json", "not json")
+            let table = Tables.summary (Tables.recordsIn dir.Path)
+            Expect.stringContains table "BaseDNN" "the table is built from the readable records"
+        }
+        test "progress reports batches inside epochs, epochs and runs in order" {
+            use dir = new TempFolder()
+            let events = ResizeArray()
+            let e = { withFailing dir.Path with Models = [ Model.named "BaseDNN" ]; Seeds = [ 1L ]; Training = [ "epochs", "2"; "batch_size", "128" ] }
+            Execution.runWithOptions Execution.RunOptions.Default events.Add e |> ignore
+            let batches = events |> Seq.choose (function Execution.BatchDone(_, _, _, b) -> Some(b.Epoch, b.Batch, b.Batches) | _ -> None) |> List.ofSeq
+            Expect.equal (batches |> List.filter (fun (ep, _, _) -> ep = 1) |> List.map (fun (_, b, _) -> b)) [ 1 .. 5 ] "640 rows / 128: five batches"
+            Expect.isTrue (batches |> List.forall (fun (_, _, n) -> n = 5)) "batches per epoch"
+            let kinds = events |> Seq.map (fun p -> (sprintf "%A" p).Split([| ' '; '\n' |]).[0]) |> Seq.distinct |> List.ofSeq
+            Expect.equal kinds [ "GridStarted"; "DatasetLoaded"; "RunStarted"; "BatchDone"; "EpochDone"; "RunFinished" ] "event order"
+            use text = new StringWriter()
+            for p in events do Execution.printProgress text p
+            let lines = text.ToString().Split('\n')
+            Expect.equal (lines |> Array.filter (fun l -> l.Contains "epoch ") |> Array.length) 2 "one plain line per epoch, none per batch"
+        }
+        test "a dry run trains nothing and lists every run with its id and state" {
+            use dir = new TempFolder()
+            let e = { withFailing dir.Path with Models = [ Model.named "BaseDNN" ] }
+            let events = ResizeArray()
+            let dry = Execution.runWithOptions { Execution.RunOptions.Default with DryRun = true } events.Add e
+            Expect.equal (dry.Trained, dry.NotRun) (0, 2) "nothing trained"
+            Expect.isEmpty (recordFiles dir.Path) "nothing written"
+            let planned = events |> Seq.choose (function Execution.Planned(_, _, s, id, state) -> Some(id, state) | _ -> None) |> List.ofSeq
+            Expect.equal (planned |> List.map fst) (Grid.compile e |> List.map (fun s -> s.RunId)) "every run id"
+            Expect.isTrue (planned |> List.forall (fun (_, s) -> s = "to run")) "all to run"
+        }
+        test "shards are disjoint, cover the grid and depend only on the run id" {
+            use dir = new TempFolder()
+            let e = { withFailing dir.Path with Models = [ Model.named "BaseDNN"; Model.named "SharedBottom" ]; Seeds = [ 1L .. 4L ] }
+            let ids = Grid.compile e |> List.map (fun s -> s.RunId)
+            let shard i = Execution.runWithOptions { Execution.RunOptions.Default with Shard = Some(i, 3) } silent e
+            let trained = [ for i in 1 .. 3 -> (shard i).Outcomes |> List.choose (function Execution.Trained r -> Some r.RunId | _ -> None) ]
+            Expect.equal (List.concat trained |> List.sort) (List.sort ids) "each run in exactly one shard"
+            for i, share in List.indexed trained do
+                for id in share do Expect.equal (Execution.shardOf id 3) i "stable assignment"
+            Expect.throwsT<ArgumentException> (fun () -> Execution.parseShard "4/3" |> ignore) "shard out of range"
+        }
+        test "msr predict writes the run's test rows; their metrics are the record's" {
+            use dir = new TempFolder()
+            let results = dir.File "results"
+            use out = new StringWriter()
+            use err = new StringWriter()
+            let train = [| "train"; "-d"; "synthetic"; "-m"; "sharedbottom"; "--epochs"; "1"; "--batch-size"; "128"; "--data"; "rows=700"; "--results"; results |]
+            Expect.equal (Msr.Cli.Program.execute train out err) 0 (err.ToString())
+            let recordFile = Directory.GetFiles(results, "*.json") |> Array.exactlyOne
+            let record = ResultStore.Read recordFile
+            let csv = dir.File "p.csv"
+            Expect.equal (Msr.Cli.Program.execute [| "predict"; recordFile; "-o"; csv; "--no-cache" |] out err) 0 (err.ToString())
+            let rows = File.ReadAllLines csv
+            Expect.equal rows.[0] "row,scenario,label,probability" "header"
+            let cells = rows |> Array.skip 1 |> Array.map (fun l -> l.Split ',')
+            Expect.equal (int64 cells.Length) record.Test.Overall.Rows "one line per test row"
+            let p = cells |> Array.map (fun c -> Double.Parse(c.[3], Globalization.CultureInfo.InvariantCulture))
+            let y = cells |> Array.map (fun c -> Single.Parse(c.[2], Globalization.CultureInfo.InvariantCulture))
+            Expect.equal (Msr.Core.Metrics.Auc.Compute(ReadOnlySpan<float> p, ReadOnlySpan<float32> y)) record.Test.Overall.Auc "same AUC, exactly"
+            let code = Msr.Cli.Program.execute [| "predict"; recordFile; "--split"; "bogus"; "-o"; csv |] out err
+            Expect.equal code 2 "bad split"
+            Expect.stringContains (err.ToString()) "test, validation, train" "lists the splits"
+        }
+        test "msr slurm writes a job-array script whose tasks claim runs" {
+            use dir = new TempFolder()
+            let script = dir.File "grid.fsx"
+            File.WriteAllText(script, "// a grid\n")
+            use out = new StringWriter()
+            use err = new StringWriter()
+            let job = dir.File "job.sh"
+            let code = Msr.Cli.Program.execute [| "slurm"; script; "--array-size"; "8"; "--cpus"; "2"; "--lease-timeout"; "120"; "-o"; job |] out err
+            Expect.equal code 0 (err.ToString())
+            let text = File.ReadAllText job
+            for s in [ "#!/bin/bash"; "#SBATCH --array=1-8"; "#SBATCH --cpus-per-task=2"; "msr.dll' run '" + script + "' --claim --lease-timeout 120" ] do
+                Expect.stringContains text s "in the job script"
+            let bash = Diagnostics.Process.Start(Diagnostics.ProcessStartInfo("bash", [ "-n"; job ]))
+            bash.WaitForExit()
+            Expect.equal bash.ExitCode 0 "valid bash"
+            Expect.equal (Msr.Cli.Program.execute [| "slurm"; script; "--array-size"; "0" |] out err) 2 "at least one task"
+        }
+    ]
