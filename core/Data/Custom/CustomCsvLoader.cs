@@ -10,7 +10,8 @@ namespace Msr.Core.Data.Custom;
 /// (a <see cref="ScenarioRule.Parse"/> rule: <c>page</c>, <c>page:top=5</c>, <c>page:values=a,b</c>,
 /// <c>page:only=a,b</c>, <c>age:groups=1/18,25,35/45/50/56</c>), <c>delimiter</c> (comma, tab, pipe, semicolon or a
 /// literal; default by extension: .tsv → tab, else comma), <c>quoted</c> (RFC 4180 quotes, default true for comma),
-/// <c>name</c> (dataset name, default the file name). Protocol defaults are the general ones (preset movielens).
+/// <c>name</c> (dataset name, default the file name), <c>user</c> (the sparse column holding the user id: GAUC groups by
+/// it; without it the runs have no GAUC). Protocol defaults are the general ones (preset movielens).
 /// </summary>
 public sealed class CustomCsvLoader : IDatasetLoader
 {
@@ -48,11 +49,14 @@ public sealed class CustomCsvLoader : IDatasetLoader
         };
         bool quoted = o.Bool("quoted", delimiter == ",");
         var name = o.String("name", Path.GetFileNameWithoutExtension(path));
+        var user = o.OptionalString("user");
         o.EnsureAllUsed("dataset 'csv'");
         if (sparse.Length + dense.Length + buckets.Count == 0) throw new ArgumentException("dataset 'csv' needs at least one sparse, dense or bucketed column");
 
         var rule = ScenarioRule.Parse(scenarioText);
         var declared = sparse.Concat(dense).ToList();
+        if (user is not null && !sparse.Contains(user))
+            throw new ArgumentException($"dataset 'csv': option 'user' names '{user}', which is not a sparse column; sparse columns: {string.Join(", ", sparse)}");
         if (declared.Contains(labelColumn)) throw new ArgumentException($"dataset 'csv': label column '{labelColumn}' is also declared as an input");
         var reads = new List<ColumnRead>();
         reads.AddRange(sparse.Select(c => new ColumnRead(c, ReadAs.Categorical)));
@@ -74,7 +78,8 @@ public sealed class CustomCsvLoader : IDatasetLoader
             [.. sparse.Select(c => new SparseInput(c)), .. buckets.Select(b => new SparseInput(b.Column + "_bucket", SparseEncoding.Bucket, b.Count))],
             [.. dense.Select(c => new DenseInput(c))],
             labelColumn,
-            rule);
+            rule,
+            User: user);
         return DatasetEncoder.Encode(name, table, layout, options);
     }
 }

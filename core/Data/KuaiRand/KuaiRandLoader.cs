@@ -45,7 +45,7 @@ public sealed class KuaiRandLoader : IDatasetLoader
             ? ScenarioRule.TopK("tab", k)
             : ScenarioRule.Fixed("tab", tabs.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
         var layout = new TableLayout([.. SparseColumns.Select(c => new SparseInput(c))], [.. DenseColumns.Select(c => new DenseInput(c))],
-            "is_click", rule);
+            "is_click", rule, User: "user_id");
         return DatasetEncoder.Encode(Name, table, layout, options);
     }
 }

@@ -129,7 +129,7 @@ public sealed class KuaiRandRawLoader : IDatasetLoader
             ? ScenarioRule.TopK("tab", k)
             : ScenarioRule.Fixed("tab", tabs.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
         var layout = new TableLayout([.. KuaiRandLoader.SparseColumns.Select(c => new SparseInput(c))],
-            [.. KuaiRandLoader.DenseColumns.Select(c => new DenseInput(c))], "is_click", rule, history.Inputs("user_id", "video_id", "time_ms"));
+            [.. KuaiRandLoader.DenseColumns.Select(c => new DenseInput(c))], "is_click", rule, history.Inputs("user_id", "video_id", "time_ms"), User: "user_id");
         return DatasetEncoder.Encode(Name, table, layout, options);
     }
 

@@ -21,7 +21,8 @@ static class MovieLensLayout
         [new DenseInput("age_value")],
         "label",
         AgeScenarios,
-        history.Inputs("user_id", "movie_id", "timestamp"));
+        history.Inputs("user_id", "movie_id", "timestamp"),
+        User: "user_id");
 
     public static ProtocolDefaults Defaults { get; } = new(BatchSize: 4096, Patience: 4, StepLrStepSize: 2, StepLrGamma: 0.85, ModelPreset: "movielens");
 
