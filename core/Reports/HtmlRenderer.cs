@@ -35,7 +35,8 @@ public static class HtmlRenderer
           .Append("thead th{white-space:normal;vertical-align:bottom;min-width:6em}\n")
           .Append("td.note{white-space:normal;text-align:left;min-width:20em}\n")
           .Append("th:first-child,td:first-child{text-align:left}\n")
-          .Append("thead tr{border-top:2px solid #000;border-bottom:1px solid #000}\n")
+          .Append("thead tr:first-child{border-top:2px solid #000}\nthead tr:last-child{border-bottom:1px solid #000}\n")
+          .Append("th.group{text-align:center;border-bottom:1px solid #888}\n")
           .Append("tbody tr:last-child{border-bottom:2px solid #000}\n")
           .Append(".notes{font-size:.9em;color:#444}\nfigure{margin:1em 0}\nfigure img{max-width:100%;height:auto}\n")
           .Append("figcaption{font-size:.9em;max-width:60em}\n")
@@ -44,9 +45,13 @@ public static class HtmlRenderer
         foreach (var t in report.Tables)
         {
             sb.Append("<section>\n<h2>").Append(Escape(t.Dataset)).Append("</h2>\n").Append(OpenBox).Append("<table>\n<caption><b>Table ")
-              .Append(number++).Append(".</b> ").Append(Escape(t.Caption)).Append("</caption>\n<thead><tr><th>Model</th>");
+              .Append(number++).Append(".</b> ").Append(Escape(t.Caption)).Append("</caption>\n<thead><tr><th rowspan=\"2\">Model</th>");
+            // Two header rows: each scenario over its metric columns.
+            foreach (var (scenario, count) in CellFormatting.ScenarioGroups(t.Columns))
+                sb.Append("<th class=\"group\" colspan=\"").Append(count).Append("\">").Append(Escape(scenario)).Append("</th>");
+            sb.Append("</tr>\n<tr>");
             foreach (var c in t.Columns)
-                sb.Append("<th>").Append(Escape($"{c.Scenario} {CellFormatting.MetricTitle(c.Metric)} {CellFormatting.Arrow(c.Metric)}")).Append("</th>");
+                sb.Append("<th>").Append(Escape($"{CellFormatting.MetricTitle(c.Metric)} {CellFormatting.Arrow(c.Metric)}")).Append("</th>");
             sb.Append("</tr></thead>\n<tbody>\n");
             foreach (var r in t.Rows)
             {

@@ -25,11 +25,10 @@ public static class LatexRenderer
         foreach (var t in report.Tables)
         {
             var header = new List<string> { "Model" };
-            header.AddRange(t.Columns.Select(c =>
-                $"{Escape(c.Scenario)} {CellFormatting.MetricTitle(c.Metric)} {Escape(CellFormatting.Arrow(c.Metric))}"));
+            header.AddRange(t.Columns.Select(c => $"{CellFormatting.MetricTitle(c.Metric)} {Escape(CellFormatting.Arrow(c.Metric))}"));
             var rows = t.Rows.Select(r => new[] { CellFormatting.ModelName(r, Escape) }
                 .Concat(r.Cells.Select(c => CellFormatting.Cell(c, t.TypicalN, report.Options.Digits, Style))).ToList()).ToList();
-            AppendTable(sb, t.Caption, "tab:msr-" + Label(t.Dataset), header, rows, t.Notes);
+            AppendTable(sb, t.Caption, "tab:msr-" + Label(t.Dataset), header, rows, t.Notes, ScenarioHeader(t.Columns));
         }
         foreach (var e in report.Efficiency)
         {
@@ -41,14 +40,30 @@ public static class LatexRenderer
         return sb.ToString();
     }
 
+    /// <summary>The upper header row: each scenario centred over its metric columns, with a \cmidrule under it.</summary>
+    private static string ScenarioHeader(IReadOnlyList<ReportColumn> columns)
+    {
+        var cells = new List<string> { "" };
+        var rules = new StringBuilder();
+        int at = 2;
+        foreach (var (scenario, count) in CellFormatting.ScenarioGroups(columns))
+        {
+            cells.Add($"\\multicolumn{{{count}}}{{c}}{{{Escape(scenario)}}}");
+            rules.Append($"\\cmidrule(lr){{{at}-{at + count - 1}}}");
+            at += count;
+        }
+        return string.Join(" & ", cells) + " \\\\\n" + rules + "\n";
+    }
+
     private static void AppendTable(StringBuilder sb, string caption, string label, IReadOnlyList<string> header,
-        IReadOnlyList<List<string>> rows, IReadOnlyList<string> notes)
+        IReadOnlyList<List<string>> rows, IReadOnlyList<string> notes, string? upperHeader = null)
     {
         sb.Append("\n\\begin{table}[t]\n\\centering\n");
         sb.Append("\\caption{").Append(Escape(caption)).Append("}\n");
-        sb.Append("\\label{").Append(label).Append("}\n");
+        sb.Append("\\label{").Append(label).Append("}\n\\smallskip\n"); // article's captions above tables touch the rule
         sb.Append(FitToWidthOpen).Append('\n');
         sb.Append("\\begin{tabular}{l").Append(new string('c', header.Count - 1)).Append("}\n\\toprule\n");
+        sb.Append(upperHeader);
         sb.Append(string.Join(" & ", header)).Append(" \\\\\n\\midrule\n");
         foreach (var r in rows) sb.Append(string.Join(" & ", r)).Append(" \\\\\n");
         sb.Append("\\bottomrule\n\\end{tabular}%\n}\n");
@@ -77,6 +92,10 @@ public static class LatexRenderer
                 '_' => "\\_",
                 '^' => "\\^{}",
                 '~' => "\\~{}",
+                // In LaTeX's default OT1 text encoding '<', '>' and '|' print as '¡', '¿' and '—'.
+                '<' => "\\textless{}",
+                '>' => "\\textgreater{}",
+                '|' => "\\textbar{}",
                 '*' => "$^{*}$",
                 '†' => "$^{\\dagger}$",
                 '±' => "$\\pm$",

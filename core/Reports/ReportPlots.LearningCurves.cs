@@ -50,6 +50,7 @@ public static partial class ReportPlots
                 }
                 int maxEpoch = list.Max(c => c.Points[^1].Epoch), minEpoch = list.Min(c => c.Points[0].Epoch);
                 IntegerTicks(plot, minEpoch, maxEpoch);
+                ValueTicks(plot, list.SelectMany(c => c.Points).SelectMany(p => new[] { p.Mean - (p.Std ?? 0), p.Mean + (p.Std ?? 0) }));
                 plot.XLabel("Epoch");
                 string title = LearningCurves.Title(metric);
                 plot.YLabel($"{title} {(metric == CurveMetric.ValidationAuc ? "(higher is better)" : "(lower is better)")}");

@@ -89,9 +89,12 @@ public static partial class ReportPlots
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
             Enumerable.Range(0, columns.Count).Select(i => (double)i).ToArray(), columns.Select(x => x.Column.Scenario).ToArray());
         plot.Axes.SetLimitsX(-0.5, columns.Count - 0.5);
-        plot.Axes.SetLimitsY(axis.Min, axis.Max);
+        plot.Grid.XAxisStyle.MajorLineStyle.Width = 0; // the group separators are the only vertical lines
+        ValueTicks(plot, axis.Min, axis.Max);
         string title = CellFormatting.MetricTitle(metric);
-        plot.YLabel($"{title} ({(metric.Direction == MetricDirection.HigherIsBetter ? "higher" : "lower")} is better)");
+        // Said in the figure itself too: a PNG travels without its caption.
+        plot.YLabel($"{title} ({(metric.Direction == MetricDirection.HigherIsBetter ? "higher" : "lower")} is better; axis not from 0)");
+        plot.Axes.Left.Label.FontSize = 14;
         plot.Title($"{table.Dataset}: {title} by scenario (mean, {Percent(IntervalLevel)} CI over seeds)");
         plot.ShowLegend(Edge.Right);
         string caption = $"{table.Dataset}: {title} per scenario; dot = mean over seeds, whisker = {Percent(IntervalLevel)} t confidence " +

@@ -47,6 +47,7 @@ public static partial class ReportPlots
                 scenarioCounts.Select(c => (double)c).ToArray(),
                 scenarioCounts.Select(c => c.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray());
             plot.Axes.SetLimitsX(scenarioCounts[0] - 0.5, scenarioCounts[^1] + 0.5);
+            ValueTicks(plot, list.SelectMany(s => s.Points).SelectMany(p => new[] { p.Mean - (p.Std ?? 0), p.Mean + (p.Std ?? 0) }));
             plot.XLabel("Number of scenarios");
             plot.YLabel("Overall test AUC (higher is better)");
             plot.Title($"{dataset}: overall test AUC vs number of scenarios (mean ± std over seeds)");

@@ -113,6 +113,40 @@ public static partial class ReportPlots
         return paths;
     }
 
+    /// <summary>
+    /// Ticks of a value axis spanning [<paramref name="lo"/>, <paramref name="hi"/>]: multiples of a 1-2-5 step giving
+    /// about six ticks, all labelled with the same number of decimals (ScottPlot's automatic labels drop trailing zeros,
+    /// so "0.81" stood next to "0.812"). Also sets the axis limits.
+    /// </summary>
+    internal static void ValueTicks(Plot plot, double lo, double hi)
+    {
+        var (positions, labels) = NiceTicks(lo, hi);
+        plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericManual(positions, labels);
+        plot.Axes.SetLimitsY(lo, hi);
+    }
+
+    /// <summary><see cref="ValueTicks"/> over the range of <paramref name="values"/>, padded by 5% on each side.</summary>
+    internal static void ValueTicks(Plot plot, IEnumerable<double> values)
+    {
+        var finite = values.Where(double.IsFinite).ToList();
+        if (finite.Count == 0) return;
+        double lo = finite.Min(), hi = finite.Max(), pad = Math.Max((hi - lo) * 0.05, 5e-4);
+        ValueTicks(plot, lo - pad, hi + pad);
+    }
+
+    /// <summary>Tick positions and labels for <see cref="ValueTicks"/>.</summary>
+    internal static (double[] Positions, string[] Labels) NiceTicks(double lo, double hi, int target = 6)
+    {
+        if (!(hi > lo)) (lo, hi) = (lo - 0.5, lo + 0.5);
+        double raw = (hi - lo) / target, magnitude = Math.Pow(10, Math.Floor(Math.Log10(raw))), norm = raw / magnitude;
+        double step = (norm < 1.5 ? 1 : norm < 3 ? 2 : norm < 7 ? 5 : 10) * magnitude;
+        int decimals = Math.Clamp(-(int)Math.Floor(Math.Log10(step) + 1e-9), 0, 10);
+        var positions = new List<double>();
+        for (long i = (long)Math.Ceiling(lo / step - 1e-9); i * step <= hi + step * 1e-9; i++) positions.Add(i * step);
+        var format = "F" + decimals.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return ([.. positions], [.. positions.Select(v => v.ToString(format, System.Globalization.CultureInfo.InvariantCulture))]);
+    }
+
     /// <summary>"Validation AUC" → "validation AUC" (the rest keeps its case).</summary>
     private static string Lower(string title) => title.Length == 0 ? title : char.ToLowerInvariant(title[0]) + title[1..];
 
