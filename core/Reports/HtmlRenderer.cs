@@ -34,7 +34,7 @@ public static class HtmlRenderer
           .Append("th,td{padding:.25em .7em;text-align:right;white-space:nowrap}\n")
           .Append("thead th{white-space:normal;vertical-align:bottom;min-width:6em}\n")
           .Append("td.note{white-space:normal;text-align:left;min-width:20em}\n")
-          .Append("th:first-child,td:first-child{text-align:left}\n")
+          .Append("thead tr:first-child th:first-child,td:first-child{text-align:left}\n")
           .Append("thead tr:first-child{border-top:2px solid #000}\nthead tr:last-child{border-bottom:1px solid #000}\n")
           .Append("th.group{text-align:center;border-bottom:1px solid #888}\n")
           .Append("tbody tr:last-child{border-bottom:2px solid #000}\n")

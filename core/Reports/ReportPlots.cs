@@ -86,6 +86,8 @@ public static partial class ReportPlots
     private static PlotImage Render(Plot plot, string name, string title, string? dataset)
     {
         plot.Font.Set(ReportStyle.FontFamily);
+        // Browsers place rotated SVG text a few pixels further out than Skia measures: keep the y label off the edge.
+        if (plot.Axes.Left is ScottPlot.AxisPanels.AxisBase left) left.PaddingOutsideAxisLabels = new PixelPadding(8, 0, 0, 0);
         plot.ScaleFactor = ReportStyle.PngScale;
         byte[] png = plot.GetImageBytes((int)Math.Round(Width * ReportStyle.PngScale), (int)Math.Round(Height * ReportStyle.PngScale), ImageFormat.Png);
         plot.ScaleFactor = 1;
