@@ -17,7 +17,7 @@ namespace Msr.Core.Data;
 public static class DatasetCache
 {
     const string Magic = "MSRCACHE";
-    const int FormatVersion = 2; // 2: sparse ids stored as int32
+    const int FormatVersion = 3; // 2: sparse ids stored as int32; 3: the schema's user feature
 
     /// <summary>Returns the cached dataset for this request, or loads it with <paramref name="loader"/> and caches it.</summary>
     public static ScenarioDataset Load(IDatasetLoader loader, DatasetRequest request, string cacheDirectory, bool contentHash = false) =>
@@ -115,6 +115,7 @@ public static class DatasetCache
                 foreach (var s in schema.ScenarioNames) w.Write(s);
                 w.Write(schema.Label);
                 w.Write(schema.ScenarioColumn);
+                w.Write(schema.UserFeature ?? "");
                 w.Write(dataset.Count);
                 WriteArray(w, Values<int>(dataset.Sparse));
                 WriteArray(w, Values<float>(dataset.Dense));
@@ -155,7 +156,8 @@ public static class DatasetCache
                 features.Add(new FeatureSpec(fname, kind, vocab, dim, len, pad, shares.Length == 0 ? null : shares));
             }
             var scenarios = Enumerable.Range(0, r.ReadInt32()).Select(_ => r.ReadString()).ToList();
-            var schema = new DatasetSchema(features, scenarios, r.ReadString(), r.ReadString());
+            string labelName = r.ReadString(), scenarioColumn = r.ReadString(), user = r.ReadString();
+            var schema = new DatasetSchema(features, scenarios, labelName, scenarioColumn, user.Length == 0 ? null : user);
             long n = r.ReadInt64();
             var sparse = ReadArray<int>(r);
             var dense = ReadArray<float>(r);

@@ -35,7 +35,7 @@ public sealed record DatasetStatistics(
 
     /// <summary>
     /// Computes the statistics. Users and items are the sparse features <paramref name="userFeature"/> and
-    /// <paramref name="itemFeature"/>; by default the first sparse feature with a usual user name (user_id, user,
+    /// <paramref name="itemFeature"/>; by default the schema's declared <see cref="DatasetSchema.UserFeature"/>, else the first sparse feature with a usual user name (user_id, user,
     /// User_ID, Ali-CCP's 101) and item name (item_id, movie_id, video_id, News_ID, Ali-CCP's 205), else the first
     /// and second sparse features.
     /// </summary>
@@ -47,7 +47,7 @@ public sealed record DatasetStatistics(
         string Pick(string? given, string[] names, int fallback) => given
             ?? names.Select(n => sparse.FirstOrDefault(f => string.Equals(f.Name, n, StringComparison.OrdinalIgnoreCase))?.Name).FirstOrDefault(n => n is not null)
             ?? sparse[Math.Min(fallback, sparse.Count - 1)].Name;
-        var user = Pick(userFeature, UserNames, 0);
+        var user = Pick(userFeature ?? schema.UserFeature, UserNames, 0);
         var item = Pick(itemFeature, ItemNames, 1);
 
         int s = schema.ScenarioCount;

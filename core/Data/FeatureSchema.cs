@@ -42,10 +42,16 @@ public sealed record FeatureSpec(
 /// the scenarios, and the label. Column order of <see cref="ScenarioDataset"/> tensors follows
 /// <see cref="SparseFeatures"/> and <see cref="DenseFeatures"/>.
 /// </summary>
+/// <remarks>
+/// <see cref="UserFeature"/> is declared, never guessed: each loader names its user-id column (MovieLens, KuaiRand,
+/// Douban, synthetic <c>user_id</c>; MIND <c>User_ID</c>; Amazon <c>user</c>; Ali-CCP field <c>101</c>), a custom CSV
+/// names it with its <c>user</c> option. It is the grouping of GAUC (<see cref="Msr.Core.Metrics.Gauc"/>) and the default user
+/// column of dataset statistics; a dataset without one gets no GAUC.
+/// </remarks>
 public sealed record DatasetSchema
 {
     public DatasetSchema(IReadOnlyList<FeatureSpec> features, IReadOnlyList<string> scenarioNames, string label = "label",
-        string scenarioColumn = "scenario")
+        string scenarioColumn = "scenario", string? userFeature = null)
     {
         if (scenarioNames.Count == 0) throw new ArgumentException("a dataset needs at least one scenario", nameof(scenarioNames));
         var duplicate = features.GroupBy(f => f.Name).FirstOrDefault(g => g.Count() > 1);
@@ -61,7 +67,11 @@ public sealed record DatasetSchema
             if (f.SharesTableWith is { } owner && !features.Any(o => o.Name == owner && o.Kind == FeatureKind.Sparse))
                 throw new ArgumentException($"feature '{f.Name}' shares the table of '{owner}', which is not a sparse feature", nameof(features));
         }
+        if (userFeature is not null && !features.Any(f => f.Name == userFeature && f.Kind == FeatureKind.Sparse))
+            throw new ArgumentException($"user feature '{userFeature}' is not a sparse feature; sparse features: " +
+                string.Join(", ", features.Where(f => f.Kind == FeatureKind.Sparse).Select(f => f.Name)), nameof(userFeature));
         Features = features;
+        UserFeature = userFeature;
         ScenarioNames = scenarioNames;
         Label = label;
         ScenarioColumn = scenarioColumn;
@@ -71,6 +81,8 @@ public sealed record DatasetSchema
     public IReadOnlyList<string> ScenarioNames { get; }
     public string Label { get; }
     public string ScenarioColumn { get; }
+    /// <summary>The sparse feature holding the user id (GAUC groups rows by it), or null when the dataset has none.</summary>
+    public string? UserFeature { get; }
 
     public int ScenarioCount => ScenarioNames.Count;
     public IReadOnlyList<FeatureSpec> SparseFeatures => [.. Features.Where(f => f.Kind == FeatureKind.Sparse)];

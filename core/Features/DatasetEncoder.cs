@@ -34,9 +34,11 @@ public sealed record SequenceInput(string Name, string UserColumn, string ItemCo
 /// <summary>
 /// Column roles of a raw table: the inputs in model order, the 0/1 label column, the scenario rule and optional
 /// histories, built from timestamps (<see cref="SequenceInput"/>) or read from the log (<see cref="ListedSequenceInput"/>).
+/// <paramref name="User"/> names the sparse input that identifies the user (<see cref="DatasetSchema.UserFeature"/>: the
+/// grouping of GAUC); null when the data has none.
 /// </summary>
 public sealed record TableLayout(IReadOnlyList<SparseInput> Sparse, IReadOnlyList<DenseInput> Dense, string Label, ScenarioRule Scenario,
-    IReadOnlyList<SequenceInput>? Sequences = null, IReadOnlyList<ListedSequenceInput>? ListedSequences = null);
+    IReadOnlyList<SequenceInput>? Sequences = null, IReadOnlyList<ListedSequenceInput>? ListedSequences = null, string? User = null);
 
 /// <summary>Encoder fitting options shared by all loaders (Settings: <c>encoder</c>, <c>min_freq</c>, <c>split_seed</c>).</summary>
 /// <param name="Mode">Transductive (reference) or train-only (leak-free).</param>
@@ -86,7 +88,7 @@ public static class DatasetEncoder
             var dense = pass.Dense();
             var (scenario, label) = pass.ScenarioAndLabel();
             var sequences = pass.Sequences(label);
-            var schema = new DatasetSchema(pass.Features, rows.Assignment.Names, layout.Label, layout.Scenario.Column);
+            var schema = new DatasetSchema(pass.Features, rows.Assignment.Names, layout.Label, layout.Scenario.Column, layout.User);
             return new ScenarioDataset(name, schema, sparse, dense, scenario, torch.tensor(label), sequences) { PredefinedSplit = rows.Split };
         }
         catch

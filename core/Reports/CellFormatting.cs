@@ -41,6 +41,21 @@ internal static class CellFormatting
         return text;
     }
 
+    /// <summary>
+    /// Consecutive columns of one scenario, for two-level headers (scenario above, metrics below): a column title
+    /// repeating the scenario per metric made tables twice as wide as their numbers.
+    /// </summary>
+    public static IReadOnlyList<(string Scenario, int Count)> ScenarioGroups(IReadOnlyList<ReportColumn> columns)
+    {
+        var groups = new List<(string Scenario, int Count)>();
+        foreach (var c in columns)
+        {
+            if (groups.Count > 0 && groups[^1].Scenario == c.Scenario) groups[^1] = (c.Scenario, groups[^1].Count + 1);
+            else groups.Add((c.Scenario, 1));
+        }
+        return groups;
+    }
+
     public static string ModelName(ReportRow row, Func<string, string> escape) =>
         row.Letter is null ? escape(row.Model) : escape($"{row.Model} ({row.Letter})");
 

@@ -22,8 +22,10 @@ public static class ComparisonReports
         options ??= new ReportOptions();
         options.Validate();
         var metrics = options.Metrics.Select(Metric.Get).ToList();
-        var data = RecordConversion.ToObservations(records, metrics.Select(m => m.Name).ToList());
+        records = RecordConversion.InRunOrder(records);
+        var data = RecordConversion.ToObservations(records, metrics.Select(m => m.Name).ToList(), options.ModelOrder);
         var allModels = data.ModelOrder.Values.SelectMany(m => m).Distinct().ToList();
+        RecordConversion.CheckOrder(allModels, options.ModelOrder);
 
         string? baseline = null;
         if (options.Mode == SignificanceMode.VsBaseline)
@@ -59,7 +61,7 @@ public static class ComparisonReports
                 data.Failed.Where(f => f.Dataset == dataset).ToList(), aggregates, samples);
             tables.Add(builder.Build());
         }
-        return new ComparisonReport(options, tables, efficiency ? EfficiencyTables.Build(records) : [], data.Failed, data.Notes)
+        return new ComparisonReport(options, tables, efficiency ? EfficiencyTables.Build(records, options.ModelOrder) : [], data.Failed, data.Notes)
         {
             Records = records,
         };

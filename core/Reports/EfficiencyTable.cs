@@ -19,16 +19,20 @@ public sealed record EfficiencyTable(string Dataset, IReadOnlyList<EfficiencyRow
 /// <summary>Builds the efficiency tables (train s/epoch, infer ms/batch, parameters) from run records.</summary>
 public static class EfficiencyTables
 {
-    public static IReadOnlyList<EfficiencyTable> Build(IReadOnlyList<RunRecord> records)
+    /// <summary>One table per dataset label; rows in run order, or <paramref name="modelOrder"/> first
+    /// (<see cref="RecordConversion.OrderModels"/>), as the comparison tables.</summary>
+    public static IReadOnlyList<EfficiencyTable> Build(IReadOnlyList<RunRecord> records, IReadOnlyList<string>? modelOrder = null)
     {
-        ArgumentNullException.ThrowIfNull(records);
+        records = RecordConversion.InRunOrder(records);
         var tables = new List<EfficiencyTable>();
         var labelOf = RecordConversion.Labeler(records);
         var datasetOf = RecordConversion.DatasetLabeler(records);
         foreach (var byDataset in records.GroupBy(datasetOf).OrderBy(g => g.Key, StringComparer.Ordinal))
         {
             var rows = new List<EfficiencyRow>();
-            foreach (var byModel in byDataset.GroupBy(labelOf))
+            var groups = byDataset.GroupBy(labelOf).ToList();
+            var byLabel = groups.ToDictionary(g => g.Key);
+            foreach (var byModel in RecordConversion.OrderModels([.. groups.Select(g => g.Key)], modelOrder).Select(m => byLabel[m]))
             {
                 var done = byModel.Where(r => r.IsCompleted).ToList();
                 var timed = done.Where(r => r.Efficiency is not null).Select(r => r.Efficiency!).ToList();

@@ -55,7 +55,7 @@ public static class LearningCurves
 
     /// <summary>
     /// Per (dataset label, model label): the mean, std and n of <paramref name="metric"/> at every epoch that at least one
-    /// completed run reached with a finite value. Datasets are ordered by name, models by first appearance.
+    /// completed run reached with a finite value. Datasets are ordered by name, models by run order (<see cref="RecordConversion.InRunOrder"/>).
     /// Failed runs and runs without a history are ignored.
     /// </summary>
     public static IReadOnlyList<LearningCurve> Mean(IReadOnlyList<RunRecord> records, CurveMetric metric)
@@ -65,9 +65,9 @@ public static class LearningCurves
         var datasetOf = RecordConversion.DatasetLabeler(records);
         var groups = new Dictionary<(string Dataset, string Model), List<IReadOnlyList<EpochRecord>>>();
         var order = new List<(string Dataset, string Model)>();
-        foreach (var r in records)
+        foreach (var r in RecordConversion.InRunOrder(records))
         {
-            if (r is null || !r.IsCompleted || r.Training?.History is not { Count: > 0 } history) continue;
+            if (!r.IsCompleted || r.Training?.History is not { Count: > 0 } history) continue;
             var key = (datasetOf(r), labelOf(r));
             if (!groups.TryGetValue(key, out var list))
             {

@@ -11,7 +11,8 @@ public sealed record FailedRun(string Dataset, string Model, long Seed, string R
 /// <param name="Observations">One row per completed run × scenario (incl. "overall") × metric with a defined value.</param>
 /// <param name="Failed">Runs that did not complete (not in <paramref name="Observations"/>).</param>
 /// <param name="ScenarioOrder">Per dataset: "overall", then the scenarios in the order of the records' evaluations.</param>
-/// <param name="ModelOrder">Per dataset: model labels in first-appearance order of the records.</param>
+/// <param name="ModelOrder">Per dataset: model labels in run order (<see cref="RecordConversion.InRunOrder"/>: first
+/// appearance among the records sorted by start time), or in an explicit order (<see cref="RecordConversion.OrderModels"/>).</param>
 /// <param name="Notes">What was left out and why (e.g. an AUC undefined because a scenario's test rows hold one class).</param>
 public sealed record RunObservations(
     IReadOnlyList<ResultObservation> Observations,
@@ -102,27 +103,76 @@ public static class RecordConversion
     }
 
     /// <summary>
-    /// Observations of the completed runs for the given metrics (default auc and logloss). Failed runs are listed in
-    /// <see cref="RunObservations.Failed"/>. Two completed runs of the same dataset, model label and seed are an error
-    /// (<see cref="InvalidDataException"/> naming both run ids): they would silently double a seed.
+    /// The records in the order their runs started (<see cref="RunRecord.StartedUtc"/>; ties keep the given order, e.g.
+    /// file names). An experiment runs its grid model by model in the order it lists them (datasets × models × sweeps ×
+    /// seeds), so first appearance in this order is the experiment's model order — unlike file names, which sort
+    /// alphabetically. Runs added later by resuming an extended grid come last.
     /// </summary>
-    public static RunObservations ToObservations(IReadOnlyList<RunRecord> records, IReadOnlyList<string>? metrics = null)
+    public static IReadOnlyList<RunRecord> InRunOrder(IReadOnlyList<RunRecord> records)
     {
         ArgumentNullException.ThrowIfNull(records);
+        if (records.Any(r => r is null)) throw new ArgumentException("A run record is null.", nameof(records));
+        return [.. records.OrderBy(r => r.StartedUtc)]; // OrderBy is stable
+    }
+
+    /// <summary>
+    /// Puts <paramref name="models"/> (labels in run order) into <paramref name="explicitOrder"/> where one is given:
+    /// labels named in it come first, in its order, the others follow in their run order. An entry names a label exactly,
+    /// case-insensitively, or by its model name (<c>MMoE</c> places every <c>MMoE (experts=…)</c> label, in run order).
+    /// </summary>
+    public static IReadOnlyList<string> OrderModels(IReadOnlyList<string> models, IReadOnlyList<string>? explicitOrder)
+    {
+        if (explicitOrder is null || explicitOrder.Count == 0) return models;
+        var placed = new List<string>();
+        foreach (var entry in explicitOrder)
+            foreach (var m in models.Where(m => !placed.Contains(m) && NamesLabel(entry, m)))
+                placed.Add(m);
+        return [.. placed, .. models.Where(m => !placed.Contains(m))];
+    }
+
+    /// <summary>Throws when an entry of <paramref name="explicitOrder"/> names none of <paramref name="models"/> (a typo
+    /// would otherwise silently leave the order alone).</summary>
+    public static void CheckOrder(IReadOnlyList<string> models, IReadOnlyList<string>? explicitOrder)
+    {
+        foreach (var entry in explicitOrder ?? [])
+            if (!models.Any(m => NamesLabel(entry, m)))
+                throw new ArgumentException(
+                    $"Unknown model '{entry}' in the model order. Models in the results: {(models.Count == 0 ? "(none)" : string.Join(", ", models))}.",
+                    nameof(explicitOrder));
+    }
+
+    private static bool NamesLabel(string entry, string label)
+    {
+        var e = entry.Trim();
+        int paren = label.IndexOf(" (", StringComparison.Ordinal);
+        return string.Equals(label, e, StringComparison.OrdinalIgnoreCase)
+               || (paren > 0 && string.Equals(label[..paren], e, StringComparison.OrdinalIgnoreCase));
+    }
+
+    /// <summary>
+    /// Observations of the completed runs for the given metrics (default auc and logloss). Failed runs are listed in
+    /// <see cref="RunObservations.Failed"/>. Two completed runs of the same dataset, model label and seed are an error
+    /// (<see cref="InvalidDataException"/> naming both run ids): they would silently double a seed. Models are in run
+    /// order (<see cref="InRunOrder"/>), or <paramref name="modelOrder"/> (<see cref="OrderModels"/>) first.
+    /// </summary>
+    public static RunObservations ToObservations(IReadOnlyList<RunRecord> records, IReadOnlyList<string>? metrics = null,
+        IReadOnlyList<string>? modelOrder = null)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        records = InRunOrder(records);
         var wanted = (metrics ?? ["auc", "logloss"]).Select(Metric.Get).ToList();
         var observations = new List<ResultObservation>();
         var failed = new List<FailedRun>();
         var notes = new List<string>();
         var scenarioOrder = new Dictionary<string, List<string>>(StringComparer.Ordinal);
-        var modelOrder = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        var modelsOf = new Dictionary<string, List<string>>(StringComparer.Ordinal);
         var seen = new Dictionary<(string, string, long), string>();
-        if (records.Any(r => r is null)) throw new ArgumentException("A run record is null.", nameof(records));
         var labelOf = Labeler(records);
         var datasetOf = DatasetLabeler(records);
         foreach (var r in records)
         {
             string dataset = datasetOf(r), label = labelOf(r);
-            if (!modelOrder.TryGetValue(dataset, out var models)) modelOrder[dataset] = models = [];
+            if (!modelsOf.TryGetValue(dataset, out var models)) modelsOf[dataset] = models = [];
             if (!models.Contains(label)) models.Add(label);
             if (!scenarioOrder.TryGetValue(dataset, out var scenarios)) scenarioOrder[dataset] = scenarios = [ResultObservation.Overall];
             if (!r.IsCompleted || r.Test is null)
@@ -153,14 +203,17 @@ public static class RecordConversion
         }
         return new RunObservations(observations, failed,
             scenarioOrder.ToDictionary(p => p.Key, p => (IReadOnlyList<string>)p.Value, StringComparer.Ordinal),
-            modelOrder.ToDictionary(p => p.Key, p => (IReadOnlyList<string>)p.Value, StringComparer.Ordinal),
+            modelsOf.ToDictionary(p => p.Key, p => OrderModels(p.Value, modelOrder), StringComparer.Ordinal),
             notes);
     }
 
-    private static double? ValueOf(MetricSet set, Metric metric) => metric.Name switch
+    /// <summary>The value of <paramref name="metric"/> in a record's metric set (null where undefined or, for GAUC, not
+    /// recorded: a dataset without a user column, or a record written before GAUC existed).</summary>
+    public static double? ValueOf(MetricSet set, Metric metric) => metric.Name switch
     {
         "auc" => set.Auc,
+        "gauc" => set.Gauc,
         "logloss" => set.LogLoss,
-        _ => throw new ArgumentException($"Run records do not hold metric '{metric.Name}'; they hold auc and logloss.", nameof(metric)),
+        _ => throw new ArgumentException($"Run records do not hold metric '{metric.Name}'; they hold auc, gauc and logloss.", nameof(metric)),
     };
 }

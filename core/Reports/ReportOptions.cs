@@ -65,6 +65,12 @@ public sealed record ReportOptions
     public IReadOnlyList<string> Metrics { get; init; } = ["auc", "logloss"];
     /// <summary>Scenario columns to show (null: "overall" first, then every scenario in record order).</summary>
     public IReadOnlyList<string>? Scenarios { get; init; }
+    /// <summary>
+    /// Row order of tables and legend order of figures: these model names or labels first, in this order, the others
+    /// after them in run order (null: run order, i.e. first appearance among the records sorted by start time, which is
+    /// the order an experiment lists its models; see <see cref="RecordConversion.OrderModels"/>).
+    /// </summary>
+    public IReadOnlyList<string>? ModelOrder { get; init; }
     /// <summary>Decimals of means and spreads.</summary>
     public int Digits { get; init; } = 4;
     /// <summary>Seed of the permutation test's Monte Carlo draws (only used beyond 20 pairs).</summary>

@@ -64,6 +64,7 @@ public static partial class ReportPlots
             t.LabelAlignment = alignment;
             t.LabelFontSize = size;
             t.LabelFontColor = black;
+            t.LabelFontName = ReportStyle.FontFamily;
         }
         // Rank axis with ticks.
         Line(1, 0, k, 0);

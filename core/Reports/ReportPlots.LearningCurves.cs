@@ -16,22 +16,24 @@ public static partial class ReportPlots
     /// Early-stopped runs leave the mean at the epochs they did not reach (the caption says so). File
     /// <c>&lt;dataset&gt;-learning-val-auc</c> / <c>-learning-train-loss</c>. Without any training history, a note.
     /// </summary>
-    public static IReadOnlyList<PlotImage> LearningCurvePlots(IReadOnlyList<RunRecord> records, List<string>? notes = null)
+    /// <param name="modelOrder">Legend order and colours (<see cref="ModelsInOrder"/>); null: run order.</param>
+    public static IReadOnlyList<PlotImage> LearningCurvePlots(IReadOnlyList<RunRecord> records, List<string>? notes = null,
+        IReadOnlyList<string>? modelOrder = null)
     {
         ArgumentNullException.ThrowIfNull(records);
         var images = new List<PlotImage>();
-        var palette = new ScottPlot.Palettes.Category10();
         foreach (var metric in LearningCurveMetrics)
         {
             var curves = LearningCurves.Mean(records, metric);
             foreach (var group in curves.GroupBy(c => c.Dataset))
             {
-                var list = group.ToList();
+                var list = InModelOrder(group, c => c.Model, modelOrder);
+                var order = modelOrder ?? [.. list.Select(c => c.Model)];
                 var plot = new Plot();
                 for (int m = 0; m < list.Count; m++)
                 {
                     var c = list[m];
-                    var color = palette.GetColor(m);
+                    var color = ColorOf(order, c.Model);
                     double[] xs = c.Points.Select(p => (double)p.Epoch).ToArray();
                     double[] ys = c.Points.Select(p => p.Mean).ToArray();
                     if (c.Points.Any(p => p.Std is not null))
@@ -48,6 +50,7 @@ public static partial class ReportPlots
                 }
                 int maxEpoch = list.Max(c => c.Points[^1].Epoch), minEpoch = list.Min(c => c.Points[0].Epoch);
                 IntegerTicks(plot, minEpoch, maxEpoch);
+                ValueTicks(plot, list.SelectMany(c => c.Points).SelectMany(p => new[] { p.Mean - (p.Std ?? 0), p.Mean + (p.Std ?? 0) }));
                 plot.XLabel("Epoch");
                 string title = LearningCurves.Title(metric);
                 plot.YLabel($"{title} {(metric == CurveMetric.ValidationAuc ? "(higher is better)" : "(lower is better)")}");

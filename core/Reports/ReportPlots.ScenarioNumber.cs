@@ -13,22 +13,24 @@ public static partial class ReportPlots
     /// line per model — the benchmark paper's Figure 3. File <c>&lt;dataset&gt;-scenario-number-auc</c>. When no dataset
     /// qualifies, a note says why the figure is absent.
     /// </summary>
-    public static IReadOnlyList<PlotImage> ScenarioNumber(IReadOnlyList<RunRecord> records, List<string>? notes = null)
+    /// <param name="modelOrder">Legend order and colours (<see cref="ModelsInOrder"/>); null: run order.</param>
+    public static IReadOnlyList<PlotImage> ScenarioNumber(IReadOnlyList<RunRecord> records, List<string>? notes = null,
+        IReadOnlyList<string>? modelOrder = null)
     {
         ArgumentNullException.ThrowIfNull(records);
         var images = new List<PlotImage>();
-        var palette = new ScottPlot.Palettes.Category10();
         var counts = ScenarioCounts.CountsByDataset(records);
         var series = ScenarioCounts.Series(records, "auc");
         foreach (var (dataset, scenarioCounts) in counts.OrderBy(p => p.Key, StringComparer.Ordinal))
         {
             if (scenarioCounts.Count < 2) continue;
-            var list = series.Where(s => s.Dataset == dataset).ToList();
+            var list = InModelOrder(series.Where(s => s.Dataset == dataset), s => s.Model, modelOrder);
+            var order = modelOrder ?? [.. list.Select(s => s.Model)];
             if (list.Count == 0) continue;
             var plot = new Plot();
             for (int m = 0; m < list.Count; m++)
             {
-                var color = palette.GetColor(m);
+                var color = ColorOf(order, list[m].Model);
                 double[] xs = list[m].Points.Select(p => (double)p.Scenarios).ToArray();
                 double[] ys = list[m].Points.Select(p => p.Mean).ToArray();
                 if (list[m].Points.Any(p => p.Std is not null))
@@ -45,6 +47,7 @@ public static partial class ReportPlots
                 scenarioCounts.Select(c => (double)c).ToArray(),
                 scenarioCounts.Select(c => c.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray());
             plot.Axes.SetLimitsX(scenarioCounts[0] - 0.5, scenarioCounts[^1] + 0.5);
+            ValueTicks(plot, list.SelectMany(s => s.Points).SelectMany(p => new[] { p.Mean - (p.Std ?? 0), p.Mean + (p.Std ?? 0) }));
             plot.XLabel("Number of scenarios");
             plot.YLabel("Overall test AUC (higher is better)");
             plot.Title($"{dataset}: overall test AUC vs number of scenarios (mean ± std over seeds)");

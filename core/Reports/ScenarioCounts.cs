@@ -53,17 +53,15 @@ public static class ScenarioCounts
     /// Per (dataset name, model label): <paramref name="metric"/> ("auc" or "logloss") of the evaluation
     /// <paramref name="scenario"/> ("overall" by default) averaged per scenario count. Model labels are computed within
     /// the runs of one scenario count, so hyper-parameters that only follow the count (e.g. one tower per scenario)
-    /// do not split a model. Undefined or non-finite values are left out. Datasets by name, models by first
-    /// appearance, points by scenario count.
+    /// do not split a model. Undefined or non-finite values are left out. Datasets by name, models by run
+    /// order (first appearance by start time), points by scenario count.
     /// </summary>
     public static IReadOnlyList<ScenarioCountSeries> Series(IReadOnlyList<RunRecord> records, string metric = "auc",
         string scenario = ResultObservation.Overall)
     {
         ArgumentNullException.ThrowIfNull(records);
         var m = Metric.Get(metric);
-        if (m.Name is not ("auc" or "logloss"))
-            throw new ArgumentException($"Run records do not hold metric '{metric}'; they hold auc and logloss.", nameof(metric));
-        var completed = records.Where(r => r is not null && r.IsCompleted && r.Test is not null && Count(r) is not null).ToList();
+        var completed = RecordConversion.InRunOrder(records).Where(r => r is not null && r.IsCompleted && r.Test is not null && Count(r) is not null).ToList();
         var values = new Dictionary<(string Dataset, string Model), SortedDictionary<int, List<double>>>();
         var order = new List<(string Dataset, string Model)>();
         foreach (var group in completed.GroupBy(r => (r.Config.Dataset, Count(r)!.Value)))
@@ -75,7 +73,7 @@ public static class ScenarioCounts
                 var set = scenario == ResultObservation.Overall
                     ? r.Test!.Overall
                     : r.Test!.Scenarios.FirstOrDefault(s => s.Name == scenario);
-                double? v = set is null ? null : m.Name == "auc" ? set.Auc : set.LogLoss;
+                double? v = set is null ? null : RecordConversion.ValueOf(set, m);
                 if (v is not double value || !double.IsFinite(value)) continue;
                 var key = (group.Key.Dataset, labelOf(r));
                 if (!values.TryGetValue(key, out var byCount))

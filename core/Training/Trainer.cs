@@ -226,13 +226,17 @@ public static class Trainer
         return cat(batches, 0).to_type(ScalarType.Float64).cpu().data<double>().ToArray();
     }
 
-    /// <summary>Overall and per-scenario metrics of the model on <paramref name="rows"/>.</summary>
+    /// <summary>Overall and per-scenario metrics of the model on <paramref name="rows"/>; GAUC too when the schema
+    /// declares a user feature.</summary>
     public static Evaluation Evaluate(ScenarioModel model, ScenarioDataset data, Tensor rows, int batchSize)
     {
         var predictions = Predict(model, data, rows, batchSize);
         using var scope = NewDisposeScope();
         var labels = data.Label.index_select(0, rows).cpu().data<float>().ToArray();
         var scenarios = data.Scenario.index_select(0, rows).cpu().data<long>().ToArray();
-        return Evaluation.Compute(predictions, labels, scenarios, data.Schema.ScenarioNames);
+        long[]? users = data.Schema.UserFeature is { } user
+            ? data.Sparse.select(1, data.Schema.SparseIndex(user)).index_select(0, rows).to_type(ScalarType.Int64).cpu().data<long>().ToArray()
+            : null;
+        return Evaluation.Compute(predictions, labels, scenarios, data.Schema.ScenarioNames, users);
     }
 }

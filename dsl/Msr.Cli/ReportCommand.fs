@@ -19,6 +19,7 @@ type ReportArgs =
     | Spread of kind: string
     | Metric of names: string list
     | Scenario of names: string list
+    | Order of models: string list
     | Digits of count: int
     | [<AltCommandLine("-o")>] Output of file: string
     | Efficiency
@@ -33,12 +34,13 @@ type ReportArgs =
             | Correction _ -> "none (default), bonferroni, holm or bh, over all comparisons of a table"
             | Vs _ -> "best (default: * when the best beats the runner-up), MODEL (* better / † worse than MODEL), all (letters of beaten models) or letters (compact letter display)"
             | Spread _ -> "std (default) or se"
-            | Metric _ -> "metrics to show, e.g. --metric auc logloss (default both)"
+            | Metric _ -> "metrics to show: auc, gauc (user-weighted AUC; runs on data with a user column), logloss, e.g. --metric auc gauc logloss (default auc logloss)"
             | Scenario _ -> "scenario columns, e.g. --scenario overall (default: overall and every scenario)"
+            | Order _ -> "row and legend order, e.g. --order BaseDNN MMoE STAR: these models first, the rest after them in run order (default: run order = first appearance by start time, the order an experiment lists its models)"
             | Digits _ -> "decimals of means and spreads (default 4)"
             | Output _ -> "write to FILE instead of standard output"
             | Efficiency -> "add the efficiency tables (train s/epoch, infer ms/batch, params)"
-            | Plots _ -> "also write PNG and SVG figures (per-scenario bars, critical-difference diagrams, learning curves, AUC vs number of scenarios) to FOLDER (html embeds them always)"
+            | Plots _ -> "also write PNG (300 dpi) and SVG figures (per-scenario means with 95% intervals, critical-difference diagrams, learning curves, AUC vs number of scenarios) to FOLDER (html embeds them always)"
 
 let private parseTest (name: string) =
     match name.Trim().ToLowerInvariant() with
@@ -81,6 +83,10 @@ let options (args: ParseResults<ReportArgs>) =
         match args.GetResults Scenario |> List.concat with
         | [] -> null
         | names -> ResizeArray(names |> List.distinct) :> Collections.Generic.IReadOnlyList<string>
+    let order =
+        match args.GetResults Order |> List.concat with
+        | [] -> null
+        | names -> ResizeArray(names |> List.distinct) :> Collections.Generic.IReadOnlyList<string>
     ReportOptions(
         Test = (args.TryGetResult Test |> Option.map parseTest |> Option.defaultValue ComparisonTest.Welch),
         Correction = (args.TryGetResult Correction |> Option.map parseCorrection |> Option.defaultValue Correction.None),
@@ -90,6 +96,7 @@ let options (args: ParseResults<ReportArgs>) =
         Spread = (args.TryGetResult Spread |> Option.map parseSpread |> Option.defaultValue SpreadKind.StandardDeviation),
         Metrics = ResizeArray metrics,
         Scenarios = scenarios,
+        ModelOrder = order,
         Digits = args.GetResult(Digits, defaultValue = 4))
 
 /// Reads every record of a folder; a missing folder or a folder without records is an error naming it.

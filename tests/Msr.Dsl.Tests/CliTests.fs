@@ -84,7 +84,8 @@ let cli =
             let folder = Path.Combine(Path.GetTempPath(), "msr-cli-" + Guid.NewGuid().ToString("N"))
             for seed in [ 1; 2 ] do
                 for model in [ "sharedbottom"; "basednn" ] do
-                    let code, _, err = msr [ "train"; "-d"; "synthetic"; "-m"; model; "--seed"; string seed; "--epochs"; "1"; "--batch-size"; "256"; "--data"; "rows=1500"; "--results"; folder ]
+                    // users=50: test users get several rows of both classes, so GAUC is defined
+                    let code, _, err = msr [ "train"; "-d"; "synthetic"; "-m"; model; "--seed"; string seed; "--epochs"; "1"; "--batch-size"; "256"; "--data"; "rows=1500"; "--data"; "users=50"; "--results"; folder ]
                     Expect.equal code 0 err
             let code, md, err = msr [ "report"; folder ]
             Expect.equal code 0 err
@@ -98,6 +99,15 @@ let cli =
             Expect.stringContains json "p_value" "p-values in JSON"
             let code, _, err = msr [ "report"; folder; "--vs"; "NoSuchModel" ]
             Expect.equal code 2 "unknown baseline"
+            Expect.stringContains err "NoSuchModel" "names it"
+            // GAUC (synthetic data declares user_id) and an explicit row order (runs alternate models: SharedBottom first)
+            let code, gauc, err = msr [ "report"; folder; "--metric"; "auc"; "gauc"; "--scenario"; "overall"; "--order"; "BaseDNN" ]
+            Expect.equal code 0 err
+            Expect.stringContains gauc "| Model | overall AUC ↑ | overall GAUC ↑ |" "a GAUC column"
+            Expect.isFalse (gauc.Contains "synthetic/overall: gauc of") "every run recorded an overall GAUC"
+            Expect.isLessThan (gauc.IndexOf "| BaseDNN |") (gauc.IndexOf "| SharedBottom |") "--order puts BaseDNN first"
+            let code, _, err = msr [ "report"; folder; "--order"; "NoSuchModel" ]
+            Expect.equal code 2 "unknown model in --order"
             Expect.stringContains err "NoSuchModel" "names it"
         }
         test "report --plots writes learning curves and the scenario-number figure for runs with two scenario counts" {

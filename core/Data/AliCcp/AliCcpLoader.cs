@@ -57,7 +57,8 @@ public sealed class AliCcpLoader : IDatasetLoader
             [.. SparseColumns.Select(c => new SparseInput(c, SparseEncoding.Identity))],
             [.. DenseColumns.Select(c => new DenseInput(c, Scale: false, RoundToHalf: half))],
             "click",
-            ScenarioRule.Fixed("scenario_301", ["1", "2", "3"], OutsideRows.Error, ["301=1", "301=2", "301=3"]));
+            ScenarioRule.Fixed("scenario_301", ["1", "2", "3"], OutsideRows.Error, ["301=1", "301=2", "301=3"]),
+            User: "101"); // field 101 is Ali-CCP's user id
         return DatasetEncoder.Encode(Name, table, layout, options, PredefinedParts.Consecutive(rowsPerPart[0], rowsPerPart[1], rowsPerPart[2]));
     }
 }

@@ -108,7 +108,8 @@ public sealed class AliCcpRawLoader : IDatasetLoader
             [.. fields.Select(f => new SparseInput(f, SparseEncoding.Identity))],
             [.. AliCcpLoader.DenseColumns.Select(d => new DenseInput(d, Scale: true, RoundToHalf: half))],
             "click",
-            ScenarioRule.Fixed("301", ["1", "2", "3"], OutsideRows.Error, ["301=1", "301=2", "301=3"]));
+            ScenarioRule.Fixed("301", ["1", "2", "3"], OutsideRows.Error, ["301=1", "301=2", "301=3"]),
+            User: "101"); // field 101 is Ali-CCP's user id
         return DatasetEncoder.Encode(Name, table, layout, options, parts);
     }
 

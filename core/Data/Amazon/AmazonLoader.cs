@@ -79,7 +79,8 @@ public sealed class AmazonLoader : IDatasetLoader
                 }
             }
         }
-        var layout = new TableLayout([new("user"), new("item")], [], "label", ScenarioRule.Fixed("category", categories, OutsideRows.Error));
+        var layout = new TableLayout([new("user"), new("item")], [], "label", ScenarioRule.Fixed("category", categories, OutsideRows.Error),
+            User: "user");
         return DatasetEncoder.Encode(Name, table, layout, options);
     }
 }

@@ -10,7 +10,8 @@ namespace Msr.Core.Data.Custom;
 /// (a <see cref="ScenarioRule.Parse"/> rule: <c>page</c>, <c>page:top=5</c>, <c>page:values=a,b</c>,
 /// <c>page:only=a,b</c>, <c>age:groups=1/18,25,35/45/50/56</c>), <c>delimiter</c> (comma, tab, pipe, semicolon or a
 /// literal; default by extension: .tsv → tab, else comma), <c>quoted</c> (RFC 4180 quotes, default true for comma),
-/// <c>name</c> (dataset name, default the file name). Protocol defaults are the general ones (preset movielens).
+/// <c>name</c> (dataset name, default the file name), <c>user</c> (the sparse column holding the user id: GAUC groups by
+/// it; without it the runs have no GAUC). Protocol defaults are the general ones (preset movielens).
 /// </summary>
 public sealed class CustomCsvLoader : IDatasetLoader
 {
@@ -29,9 +30,10 @@ public sealed class CustomCsvLoader : IDatasetLoader
     static readonly TextDatasetOption Delimiter = DatasetOption.Text("delimiter", "comma, tab, pipe, semicolon or a literal", "tab for .tsv, else comma");
     static readonly BoolDatasetOption Quoted = DatasetOption.Bool("quoted", "fields may be RFC 4180 quoted", true, "true for comma-separated files");
     static readonly TextDatasetOption DataName = DatasetOption.Text("name", "the dataset's name in results and tables", "the file name");
+    static readonly TextDatasetOption User = DatasetOption.Text("user", "the sparse column holding the user id (GAUC groups by it)", null);
 
     public IReadOnlyList<DatasetOption> Options { get; } =
-        [.. EncodingOptions.Declared, Sparse, Dense, Buckets, Label, LabelThreshold, Scenario, Delimiter, Quoted, DataName];
+        [.. EncodingOptions.Declared, Sparse, Dense, Buckets, Label, LabelThreshold, Scenario, Delimiter, Quoted, DataName, User];
 
     public IReadOnlyList<string> MissingFiles(DatasetRequest request) => request.Path switch
     {
@@ -63,6 +65,7 @@ public sealed class CustomCsvLoader : IDatasetLoader
         };
         bool quoted = Quoted.Read(o, delimiter == ",");
         var name = DataName.Read(o, Path.GetFileNameWithoutExtension(path ?? "csv"));
+        var user = User.Read(o);
         o.EnsureAllUsed("dataset 'csv'");
         if (labelColumn is null) throw new ArgumentException("dataset 'csv' needs option 'label' (the 0/1 click column)");
         if (scenarioText is null) throw new ArgumentException("dataset 'csv' needs option 'scenario' (a column or rule)");
@@ -78,6 +81,8 @@ public sealed class CustomCsvLoader : IDatasetLoader
 
         var rule = ScenarioRule.Parse(scenarioText);
         var declared = sparse.Concat(dense).ToList();
+        if (user is not null && !sparse.Contains(user))
+            throw new ArgumentException($"dataset 'csv': option 'user' names '{user}', which is not a sparse column; sparse columns: {string.Join(", ", sparse)}");
         if (declared.Contains(labelColumn)) throw new ArgumentException($"dataset 'csv': label column '{labelColumn}' is also declared as an input");
         var reads = new List<ColumnRead>();
         reads.AddRange(sparse.Select(c => new ColumnRead(c, ReadAs.Categorical)));
@@ -99,7 +104,8 @@ public sealed class CustomCsvLoader : IDatasetLoader
             [.. sparse.Select(c => new SparseInput(c)), .. buckets.Select(b => new SparseInput(b.Column + "_bucket", SparseEncoding.Bucket, b.Count))],
             [.. dense.Select(c => new DenseInput(c))],
             labelColumn,
-            rule);
+            rule,
+            User: user);
         return DatasetEncoder.Encode(name, table, layout, options);
     }
 }

@@ -29,7 +29,7 @@ public sealed class DoubanLoader : IDatasetLoader
         RawTableReader.Append(table, file, DelimitedFormat.Csv,
             [.. SparseColumns.Select(c => new ColumnRead(c, ReadAs.Categorical)), new("rating", ReadAs.Binary), new("domain", ReadAs.Categorical)]);
         var layout = new TableLayout([.. SparseColumns.Select(c => new SparseInput(c))], [], "rating",
-            ScenarioRule.Fixed("domain", ["book", "music", "movie"], OutsideRows.Error));
+            ScenarioRule.Fixed("domain", ["book", "music", "movie"], OutsideRows.Error), User: "user_id");
         return DatasetEncoder.Encode(Name, table, layout, options);
     }
 }

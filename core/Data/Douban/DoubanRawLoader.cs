@@ -75,7 +75,7 @@ public sealed class DoubanRawLoader : IDatasetLoader
             if (max != long.MinValue) offset = max;
         }
         var layout = new TableLayout([.. DoubanLoader.SparseColumns.Select(c => new SparseInput(c))], [], "rating",
-            ScenarioRule.Fixed("domain", ["book", "music", "movie"], OutsideRows.Error));
+            ScenarioRule.Fixed("domain", ["book", "music", "movie"], OutsideRows.Error), User: "user_id");
         return DatasetEncoder.Encode("douban", table, layout, options);
     }
 

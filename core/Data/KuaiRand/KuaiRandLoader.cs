@@ -55,7 +55,7 @@ public sealed class KuaiRandLoader : IDatasetLoader
             new("tab", ReadAs.Categorical),
         ]);
         var layout = new TableLayout([.. SparseColumns.Select(c => new SparseInput(c))], [.. DenseColumns.Select(c => new DenseInput(c))],
-            "is_click", rule);
+            "is_click", rule, User: "user_id");
         return DatasetEncoder.Encode(Name, table, layout, options);
     }
 }

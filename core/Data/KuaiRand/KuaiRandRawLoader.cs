@@ -150,7 +150,7 @@ public sealed class KuaiRandRawLoader : IDatasetLoader
         if (table.RowCount == 0) throw new DataFormatException(table.SourceText, 0, "user_id", "no log row joins a known user and video");
 
         var layout = new TableLayout([.. KuaiRandLoader.SparseColumns.Select(c => new SparseInput(c))],
-            [.. KuaiRandLoader.DenseColumns.Select(c => new DenseInput(c))], "is_click", rule, history.Inputs("user_id", "video_id", "time_ms"));
+            [.. KuaiRandLoader.DenseColumns.Select(c => new DenseInput(c))], "is_click", rule, history.Inputs("user_id", "video_id", "time_ms"), User: "user_id");
         return DatasetEncoder.Encode(Name, table, layout, options);
     }
 

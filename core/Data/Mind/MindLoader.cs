@@ -32,7 +32,7 @@ public sealed class MindLoader : IDatasetLoader
         var table = new RawTable();
         RawTableReader.Append(table, file, DelimitedFormat.Csv,
             [.. SparseColumns.Select(c => new ColumnRead(c, ReadAs.Categorical)), new("label", ReadAs.Binary), new("Category", ReadAs.Categorical)]);
-        var layout = new TableLayout([.. SparseColumns.Select(c => new SparseInput(c))], [], "label", ScenarioRule.Fixed("Category", categories));
+        var layout = new TableLayout([.. SparseColumns.Select(c => new SparseInput(c))], [], "label", ScenarioRule.Fixed("Category", categories), User: "User_ID");
         return DatasetEncoder.Encode(Name, table, layout, options);
     }
 }

@@ -105,7 +105,7 @@ public sealed class MindRawLoader : IDatasetLoader
         var rule = categories is null ? ScenarioRule.TopK("Category", k, orderBySize: true) : ScenarioRule.Fixed("Category", categories);
         var layout = new TableLayout([new("User_ID"), new("News_ID"), new("SubCategory")], [], "label", rule,
             listed is null ? history.Inputs("User_ID", "News_ID", "time") : null,
-            listed is null ? null : [new ListedSequenceInput("hist_News_ID", "News_ID", history.Length, listed)]);
+            listed is null ? null : [new ListedSequenceInput("hist_News_ID", "News_ID", history.Length, listed)], User: "User_ID");
         return DatasetEncoder.Encode(Name, table, layout, options);
     }
 

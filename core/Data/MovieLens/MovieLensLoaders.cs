@@ -21,7 +21,8 @@ static class MovieLensLayout
         [new DenseInput("age_value")],
         "label",
         AgeScenarios,
-        history.Inputs("user_id", "movie_id", "timestamp"));
+        history.Inputs("user_id", "movie_id", "timestamp"),
+        User: "user_id");
 
     /// <summary>The options of both variants: the encoder's and the history feature's.</summary>
     public static IReadOnlyList<DatasetOption> Options { get; } = [.. EncodingOptions.Declared, .. HistoryOptions.Declared];

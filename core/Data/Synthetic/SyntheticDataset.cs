@@ -139,7 +139,7 @@ public static class SyntheticDataset
         for (int j = 0; j < o.ExtraFields; j++)
             features.Add(FeatureSpec.Sparse($"{(j % 2 == 0 ? "user" : "item")}_attr{j / 2 + 1}", o.FieldCardinality));
         for (int j = 0; j < o.DenseFeatures; j++) features.Add(FeatureSpec.Dense($"dense{j + 1}"));
-        return new DatasetSchema(features, [.. Enumerable.Range(0, o.Scenarios).Select(s => $"scenario{s}")], "click");
+        return new DatasetSchema(features, [.. Enumerable.Range(0, o.Scenarios).Select(s => $"scenario{s}")], "click", userFeature: "user_id");
     }
 
     static Tensor Standardize(Tensor x)

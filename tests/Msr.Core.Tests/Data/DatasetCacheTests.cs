@@ -35,6 +35,7 @@ public class DatasetCacheTests
         Assert.Equal(a.Name, b.Name);
         Assert.Equal(a.Schema.Features, b.Schema.Features);
         Assert.Equal(a.Schema.ScenarioNames, b.Schema.ScenarioNames);
+        Assert.Equal(a.Schema.UserFeature, b.Schema.UserFeature);
         Assert.Equal(a.SparseIds().data<long>().ToArray(), b.SparseIds().data<long>().ToArray());
         Assert.Equal(a.Dense.shape, b.Dense.shape);
         if (a.Dense.numel() > 0) Assert.Equal(a.Dense.data<float>().ToArray(), b.Dense.data<float>().ToArray());
@@ -61,6 +62,7 @@ public class DatasetCacheTests
         using var second = DatasetCache.Load(loader, new DatasetRequest(data, Opts()), cache);
         Assert.Equal(1, loader.Loads);
         AssertSame(first, second);
+        Assert.Equal("user_id", second.Schema.UserFeature); // the cached entry keeps the declared user column (GAUC)
         Assert.Single(Directory.GetFiles(cache));
 
         using (DatasetCache.Load(loader, new DatasetRequest(data, new Settings([new("history", "3")])), cache)) { }

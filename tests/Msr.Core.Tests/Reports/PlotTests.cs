@@ -15,7 +15,7 @@ public class PlotTests
         var report = ComparisonReports.Build(records);
         var notes = new List<string>();
         var images = ReportPlots.All(report, notes);
-        Assert.Equal(["d1-auc-bars", "d1-logloss-bars", "cd-auc", "cd-logloss"], images.Select(i => i.Name));
+        Assert.Equal(["d1-auc-intervals", "d1-logloss-intervals", "cd-auc", "cd-logloss"], images.Select(i => i.Name));
         // These records have neither training histories nor several scenario counts: two notes say so.
         Assert.Equal(2, notes.Count);
         Assert.Contains(notes, n => n.StartsWith("No learning curves"));

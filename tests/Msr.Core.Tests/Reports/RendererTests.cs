@@ -55,7 +55,8 @@ public class RendererTests
         Assert.Contains("\\toprule", tex);
         Assert.Contains("\\midrule", tex);
         Assert.Contains("\\bottomrule", tex);
-        Assert.Contains("Model & overall AUC $\\uparrow$ & overall Logloss $\\downarrow$ \\\\", tex);
+        Assert.Contains(" & \\multicolumn{2}{c}{overall} \\\\\n\\cmidrule(lr){2-3}\n", tex);
+        Assert.Contains("Model & AUC $\\uparrow$ & Logloss $\\downarrow$ \\\\", tex);
         Assert.Contains("A & \\textbf{0.8100}$^{*}$ $\\pm$ 0.0002 & \\underline{0.4400} $\\pm$ 0.0002 \\\\", tex);
         Assert.Contains("B & \\underline{0.8000} $\\pm$ 0.0002 & \\textbf{0.4300}$^{*}$ $\\pm$ 0.0002 \\\\", tex);
         Assert.Contains("\\caption{ml-1m: mean $\\pm$ standard deviation", tex);
