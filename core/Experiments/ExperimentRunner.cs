@@ -124,9 +124,11 @@ public static class ExperimentRunner
     /// <summary>
     /// A model whose validation AUC is exactly 0.5 after every epoch predicts one constant (dead units, a
     /// collapsed output): its numbers would enter a table as a real, terrible result, so the run is failed instead.
+    /// "Stuck" needs two looks: after a single epoch a slow starter (embeddings still near their 1e-4 init) can tie
+    /// every prediction without being broken.
     /// </summary>
     public static string? ConstantPredictions(TrainingHistory history) =>
-        history.Epochs.Count > 0 && history.Epochs.All(e => e.ValidationAuc == 0.5)
+        history.Epochs.Count > 1 && history.Epochs.All(e => e.ValidationAuc == 0.5)
             ? $"constant predictions: validation AUC was exactly 0.5 in all {history.Epochs.Count} epochs"
             : null;
 

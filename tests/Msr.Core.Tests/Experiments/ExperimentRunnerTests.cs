@@ -115,6 +115,8 @@ public sealed class ExperimentRunnerTests
         Assert.Null(ExperimentRunner.ConstantPredictions(learning));
         var undefined = constant with { Epochs = [Epoch(1, null)] };
         Assert.Null(ExperimentRunner.ConstantPredictions(undefined));
+        var once = constant with { Epochs = [Epoch(1, 0.5)] };
+        Assert.Null(ExperimentRunner.ConstantPredictions(once));
     }
 
     [Fact]
