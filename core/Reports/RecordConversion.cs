@@ -150,6 +150,27 @@ public static class RecordConversion
     }
 
     /// <summary>
+    /// A resumed grid after a model or trainer change leaves the old code's record beside the new one (their run ids
+    /// differ by the code version): the newer record of a (dataset, model, seed) supersedes records of other code
+    /// versions, with a note. Records of the same code version stay, and <see cref="ToObservations"/> rejects them.
+    /// </summary>
+    static IReadOnlyList<RunRecord> WithoutSuperseded(IReadOnlyList<RunRecord> records, Func<RunRecord, string> datasetOf,
+        Func<RunRecord, string> labelOf, List<string> notes)
+    {
+        var superseded = new HashSet<RunRecord>(ReferenceEqualityComparer.Instance);
+        foreach (var group in records.Where(r => r.IsCompleted).GroupBy(r => (datasetOf(r), labelOf(r), r.Config.Seed)))
+        {
+            var newest = group.MaxBy(r => r.FinishedUtc)!;
+            foreach (var old in group.Where(r => !ReferenceEquals(r, newest) && r.CodeVersion != newest.CodeVersion))
+            {
+                superseded.Add(old);
+                notes.Add($"Run '{old.RunId}' (code {old.CodeVersion ?? "unknown"}) is superseded by '{newest.RunId}' (code {newest.CodeVersion ?? "unknown"}) and left out.");
+            }
+        }
+        return superseded.Count == 0 ? records : [.. records.Where(r => !superseded.Contains(r))];
+    }
+
+    /// <summary>
     /// Observations of the completed runs for the given metrics (default auc and logloss). Failed runs are listed in
     /// <see cref="RunObservations.Failed"/>. Two completed runs of the same dataset, model label and seed are an error
     /// (<see cref="InvalidDataException"/> naming both run ids): they would silently double a seed. Models are in run
@@ -169,6 +190,7 @@ public static class RecordConversion
         var seen = new Dictionary<(string, string, long), string>();
         var labelOf = Labeler(records);
         var datasetOf = DatasetLabeler(records);
+        records = WithoutSuperseded(records, datasetOf, labelOf, notes);
         foreach (var r in records)
         {
             string dataset = datasetOf(r), label = labelOf(r);

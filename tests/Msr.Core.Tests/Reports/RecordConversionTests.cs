@@ -61,3 +61,25 @@ public class RecordConversionTests
         Assert.Equal(["kuairand (top_k=3)", "kuairand (top_k=5)", "ml-1m"], EfficiencyTables.Build(records).Select(t => t.Dataset));
     }
 }
+
+public class SupersededRecordTests
+{
+    [Fact]
+    public void A_newer_record_of_another_code_version_supersedes_the_old_one_with_a_note()
+    {
+        var old = Completed("d", "A", 1, 0.70, 0.5) with { CodeVersion = "aaaa", FinishedUtc = DateTimeOffset.UnixEpoch.AddDays(1) };
+        var fresh = Completed("d", "A", 1, 0.80, 0.4) with { RunId = "fresh", CodeVersion = "bbbb", FinishedUtc = DateTimeOffset.UnixEpoch.AddDays(2) };
+        var data = RecordConversion.ToObservations([fresh, old]);
+        Assert.Contains(new ResultObservation("d", "overall", "A", 1, "auc", 0.80), data.Observations);
+        Assert.DoesNotContain(data.Observations, o => o.Value == 0.70);
+        Assert.Single(data.Notes, n => n.Contains("superseded by 'fresh'"));
+    }
+
+    [Fact]
+    public void Two_records_of_the_same_code_version_are_still_an_error()
+    {
+        var a = Completed("d", "A", 1, 0.70, 0.5) with { CodeVersion = "aaaa" };
+        var b = Completed("d", "A", 1, 0.80, 0.4) with { RunId = "other", CodeVersion = "aaaa" };
+        Assert.Throws<InvalidDataException>(() => RecordConversion.ToObservations([a, b]));
+    }
+}
