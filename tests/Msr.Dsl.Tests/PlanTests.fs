@@ -55,7 +55,7 @@ let wholePlanValidation =
                       "  - dataset 'movielens-100k': folder '/nonexistent/ml-100k' not found; it should hold u.data, u.user, u.item"
                       "  - model 'PLE': option 'expert_dims': 'wide' is not a list of layer widths like [128,64]"
                       "  - unknown option 'tower' for model 'PLE'; its options: specific_experts, shared_experts, expert_dims, tower_dims, gate_batch_norm, preset"
-                      "  - sweep 'experts': model 'SharedBottom' has no option 'experts' (declared by MMoE)"
+                      "  - sweep 'experts': model 'SharedBottom' has no option 'experts' (declared by MMoE, M2M)"
                       "  - sweep 'preset': option 'preset': unknown preset 'ml'; valid presets: movielens, kuairand, aliccp, amazon, douban, mind"
                       "  - training: option 'epochs': 0 must be between 1 and 2147483647"
                       "  - training: option 'monitor': 'recall' is not one of auto, auc, logloss"
@@ -99,11 +99,11 @@ let scopedSweeps =
         }
         test "a sweep no compared model declares, or for a model not compared, is an error naming who declares it" {
             Expect.equal (problemsOf (experiment "none" { dataset small; compare [ "SharedBottom"; "PLE" ]; sweep "experts" [ "2" ]; seeds [ 1 ] }))
-                [ "sweep 'experts' varies no compared model (declared by MMoE); compared: SharedBottom, PLE" ] "no model declares it"
+                [ "sweep 'experts' varies no compared model (declared by MMoE, M2M); compared: SharedBottom, PLE" ] "no model declares it"
             Expect.equal (problemsOf (experiment "absent" { dataset small; compare [ "MMoE" ]; sweepFor [ "STAR" ] "aux_dims" [ "[8]" ]; seeds [ 1 ] }))
                 [ "sweep 'aux_dims' is for model 'STAR', which the experiment does not compare; compared: MMoE" ] "model not compared"
-            Expect.equal (problemsOf (experiment "typo" { dataset small; compare [ "MMoE" ]; sweep "expert_dim" [ "[8]" ]; seeds [ 1 ] }))
-                [ "sweep 'expert_dim' varies no compared model (no registered model declares it); compared: MMoE" ] "an option nobody has"
+            Expect.equal (problemsOf (experiment "typo" { dataset small; compare [ "MMoE" ]; sweep "expert_dimz" [ "[8]" ]; seeds [ 1 ] }))
+                [ "sweep 'expert_dimz' varies no compared model (no registered model declares it); compared: MMoE" ] "an option nobody has"
         }
         test "an option both set on a model and swept for it, or swept twice, is an error" {
             let e =
