@@ -30,25 +30,19 @@ public sealed record DatasetStatistics(
     long[,] SharedUsers,
     long[,] SharedItems)
 {
-    static readonly string[] UserNames = ["user_id", "user", "userid", "User_ID", "101"];
-    static readonly string[] ItemNames = ["item_id", "item", "itemid", "movie_id", "video_id", "News_ID", "asin", "205"];
-
     /// <summary>
     /// Computes the statistics. Users and items are the sparse features <paramref name="userFeature"/> and
-    /// <paramref name="itemFeature"/>; by default the schema's declared <see cref="DatasetSchema.UserFeature"/>, else the first sparse feature with a usual user name (user_id, user,
-    /// User_ID, Ali-CCP's 101) and item name (item_id, movie_id, video_id, News_ID, Ali-CCP's 205), else the first
-    /// and second sparse features.
+    /// <paramref name="itemFeature"/>; by default the schema's declared <see cref="DatasetSchema.UserFeature"/>, else the sparse
+    /// features with the most usual user and item names (<see cref="UserItemColumns"/>: user_id, user, User_ID, Ali-CCP's 101;
+    /// item_id, movie_id, video_id, News_ID, Ali-CCP's 205), else the first and second sparse features.
     /// </summary>
     public static DatasetStatistics Compute(ScenarioDataset dataset, string? userFeature = null, string? itemFeature = null)
     {
         var schema = dataset.Schema;
         var sparse = schema.SparseFeatures;
         if (sparse.Count == 0) throw new ArgumentException($"dataset '{dataset.Name}' has no sparse features to count users and items");
-        string Pick(string? given, string[] names, int fallback) => given
-            ?? names.Select(n => sparse.FirstOrDefault(f => string.Equals(f.Name, n, StringComparison.OrdinalIgnoreCase))?.Name).FirstOrDefault(n => n is not null)
-            ?? sparse[Math.Min(fallback, sparse.Count - 1)].Name;
-        var user = Pick(userFeature ?? schema.UserFeature, UserNames, 0);
-        var item = Pick(itemFeature, ItemNames, 1);
+        var user = userFeature ?? schema.UserFeature ?? UserItemColumns.FirstUser(schema) ?? sparse[0].Name;
+        var item = itemFeature ?? UserItemColumns.FirstItem(schema) ?? sparse[Math.Min(1, sparse.Count - 1)].Name;
 
         int s = schema.ScenarioCount;
         using var scope = NewDisposeScope();

@@ -77,14 +77,14 @@ public sealed class AdaSparse : ScenarioModel
         _annealOnlyInTraining = AnnealOnlyInTraining.Read(context, options);
         _sparsityLambda = SparsityLambda.Read(context, options);
         _sparsityTarget = SparsityTarget.Read(context, options);
-        var exclude = ScenarioInputFeatures.Read("AdaSparse", context, options);
+        var exclude = ScenarioInputFeatures.Read(context, options);
 
         embedding = new FeatureEmbedding(context.Schema, new EmbeddingInputs(Scenario: true, Dense: false) { Exclude = exclude });
         if (embedding.SparseFieldCount == 0)
             throw new ArgumentException("AdaSparse: the agnostic input is the sparse features (spec §3.8) and none is left" +
                 (exclude.Length > 0 ? $" after option 'exclude_features' [{string.Join(",", exclude)}]" : ""));
-        int width = SparseWidth(context.Schema, exclude);
-        int scenarioWidth = embedding.OutputDim - width;                               // e_s (16)
+        int width = embedding.SparseDim;
+        const int scenarioWidth = FeatureEmbedding.ScenarioWidth;                      // e_s (16)
         pruners.Add(Linear(scenarioWidth + width, width, hasBias: false));
         width += scenarioWidth;
         var style = MlpStyle.Reference.WithDropout(dropout);
@@ -112,9 +112,6 @@ public sealed class AdaSparse : ScenarioModel
                 : $"AdaSparse: option 'epsilon' ({epsilon}) must be below option 'beta' ({beta}): every factor β·σ(·) would be below it");
         return new FactorFunction(form, epsilon, scale, zeroBelow);
     }
-
-    static int SparseWidth(DatasetSchema schema, IReadOnlyCollection<string> exclude) =>
-        schema.SparseFeatures.Where(f => !exclude.Contains(f.Name)).Sum(f => f.EmbeddingDim);
 
     /// <summary>α is annealing state, not a learned weight: early stopping keeps its latest value (spec §2.6).</summary>
     public override IReadOnlyCollection<string> StateKeptAtRestore => [AlphaBuffer];

@@ -34,7 +34,7 @@ public sealed class AdaptDhm : ScenarioModel
         new(movielens: [64, 64], kuairand: [64, 64], aliccp: [256, 128, 64, 32, 16, 8], amazon: [64, 64], douban: [64, 64], mind: [64, 64]));
 
     public static IReadOnlyList<ModelOption> Options { get; } =
-        [AdlOptions.ExcludeFeatures, FcnDims, AdlOptions.Clusters, AdlOptions.Momentum, AdlOptions.RoutingIterations];
+        [ScenarioInputFeatures.Exclude, FcnDims, .. AdlOptions.RoutingOptions];
 
     readonly FeatureEmbedding embedding;
     readonly StarWeights shared_tower;
@@ -44,12 +44,9 @@ public sealed class AdaptDhm : ScenarioModel
 
     public AdaptDhm(ModelContext context, Settings options) : base("ADL")
     {
-        var excluded = AdlOptions.ExcludeFeatures.Read(context, options);
         var fcnDims = FcnDims.Read(context, options);
-        int clusters = AdlOptions.Clusters.Read(context, options);
-        _momentum = AdlOptions.Momentum.Read(context, options);
-        _iterations = AdlOptions.RoutingIterations.Read(context, options);
-        embedding = AdlOptions.Embedding(context.Schema, excluded);
+        (int clusters, _momentum, _iterations) = AdlOptions.ReadRouting(context, options);
+        embedding = AdlOptions.Embedding(context, options);
         int[] widths = [embedding.OutputDim, .. fcnDims, 1];
         // Xavier-uniform with the ReLU gain √2; biases N(0, 1e-7), created for the parameter count only.
         var init = StarInit.XavierNormalBias(gain: Math.Sqrt(2.0), biasStd: 1e-7);
@@ -102,24 +99,21 @@ public sealed class AdaptDhm : ScenarioModel
 /// <summary>What AdaptDHM (<see cref="AdaptDhm"/>) and its paper-style variant (<see cref="AdlPaper"/>) share: input, clusters, centres.</summary>
 internal static class AdlOptions
 {
-    public static readonly NamesOption ExcludeFeatures = ModelOption.Names("exclude_features",
-        "sparse features left out of the input sp ⊕ sce (the reference drops Ali-CCP's scenario field 301, spec §3.8)",
-        new(movielens: [], kuairand: [], aliccp: ["301"], amazon: [], douban: [], mind: []));
-    public static readonly IntOption Clusters = ModelOption.Int("clusters", "number K of distribution clusters (one tower each)", PerPreset<int>.Same(3), min: 1);
-    public static readonly NumberOption Momentum = ModelOption.Number("centre_momentum",
+    static readonly IntOption Clusters = ModelOption.Int("clusters", "number K of distribution clusters (one tower each)", PerPreset<int>.Same(3), min: 1);
+    static readonly NumberOption Momentum = ModelOption.Number("centre_momentum",
         "β of the centre update C ← normalise(β·C + (1−β)·…)", PerPreset<double>.Same(0.9), min: 0, max: 1);
-    public static readonly IntOption RoutingIterations = ModelOption.Int("routing_iterations", "routing iterations per forward", PerPreset<int>.Same(3), min: 1);
+    static readonly IntOption RoutingIterations = ModelOption.Int("routing_iterations", "routing iterations per forward", PerPreset<int>.Same(3), min: 1);
+
+    /// <summary>The routing's options: K, β, T.</summary>
+    public static IReadOnlyList<ModelOption> RoutingOptions { get; } = [Clusters, Momentum, RoutingIterations];
+
+    /// <summary>(K clusters, centre momentum β, routing iterations T).</summary>
+    public static (int Clusters, double Momentum, int Iterations) ReadRouting(ModelContext context, Settings options) =>
+        (Clusters.Read(context, options), Momentum.Read(context, options), RoutingIterations.Read(context, options));
 
     /// <summary>x = sp ⊕ sce: sparse embeddings (minus the excluded ones), then the scenario embedding; no dense values.</summary>
-    public static FeatureEmbedding Embedding(DatasetSchema schema, IReadOnlyList<string> excluded)
-    {
-        var known = schema.SparseFeatures.Select(f => f.Name).ToHashSet();
-        foreach (var name in excluded)
-            if (!known.Contains(name))
-                throw new ArgumentException($"option 'exclude_features': the dataset has no sparse feature '{name}' " +
-                    $"(its sparse features: {string.Join(", ", known)}); pass exclude_features [] or the right preset");
-        return new FeatureEmbedding(schema, new EmbeddingInputs(Scenario: true, Dense: false) { Exclude = excluded });
-    }
+    public static FeatureEmbedding Embedding(ModelContext context, Settings options) =>
+        new(context.Schema, new EmbeddingInputs(Scenario: true, Dense: false) { Exclude = ScenarioInputFeatures.Read(context, options) });
 
     /// <summary>(K, D) standard-normal centres with unit rows.</summary>
     public static Tensor InitialCentres(int clusters, int width) => functional.normalize(randn(clusters, width), p: 2, dim: 1);

@@ -38,7 +38,7 @@ public sealed class AdlPaper : ScenarioModel
         "explicit L2 penalty λ·Σw² on embeddings, linear term and tower weights (they then get no coupled weight decay; 0: none)", PerPreset<double>.Same(1e-5), min: 0);
 
     public static IReadOnlyList<ModelOption> Options { get; } =
-        [AdlOptions.ExcludeFeatures, TowerDims, AdlOptions.Clusters, AdlOptions.Momentum, AdlOptions.RoutingIterations, DropoutRate, L2];
+        [ScenarioInputFeatures.Exclude, TowerDims, .. AdlOptions.RoutingOptions, DropoutRate, L2];
 
     readonly FeatureEmbedding embedding;
     readonly Linear linear;
@@ -51,14 +51,11 @@ public sealed class AdlPaper : ScenarioModel
 
     public AdlPaper(ModelContext context, Settings options) : base("ADL-Paper")
     {
-        var excluded = AdlOptions.ExcludeFeatures.Read(context, options);
         var towerDims = TowerDims.Read(context, options);
-        int clusters = AdlOptions.Clusters.Read(context, options);
-        _momentum = AdlOptions.Momentum.Read(context, options);
-        _iterations = AdlOptions.RoutingIterations.Read(context, options);
+        (int clusters, _momentum, _iterations) = AdlOptions.ReadRouting(context, options);
         double dropout = DropoutRate.Read(context, options);
         _l2 = L2.Read(context, options);
-        embedding = AdlOptions.Embedding(context.Schema, excluded);
+        embedding = AdlOptions.Embedding(context, options);
         int d = embedding.OutputDim;
         // The towers' summed output biases already give the intercept: the linear term has none.
         linear = Linear(d, 1, hasBias: false);

@@ -22,17 +22,12 @@ public sealed class EpNet : ScenarioModel
     internal static readonly PerPreset<int[]> PepNetFcnDims =
         new(movielens: [128, 64, 32], kuairand: [128, 64, 32], aliccp: [256, 128, 64, 32, 16, 8], amazon: [128, 64, 32], douban: [128, 64, 32], mind: [128, 64, 32]);
 
-    /// <summary>Ali-CCP's scenario column <c>301</c> is dropped from the sparse list of the models that embed the scenario (spec §3.3, §3.8).</summary>
-    internal static readonly NamesOption ExcludeFeatures = ModelOption.Names("exclude_features",
-        "sparse features left out of the agnostic input (Ali-CCP: the scenario column 301, which the scenario embedding replaces)",
-        new(movielens: [], kuairand: [], aliccp: ["301"], amazon: [], douban: [], mind: []));
-
     static readonly WidthsOption FcnDims = ModelOption.Widths("fcn_dims",
         "hidden widths of the deep tower used when linear_head is false (the reference passes them but its head ignores them)", PepNetFcnDims);
     static readonly BoolOption LinearHead = ModelOption.Bool("linear_head",
         "a single Linear(D_a→1) head, the reference's constructor defect behind Table 3/4 (default); false gives the paper's MLP tower over fcn_dims", true);
 
-    public static IReadOnlyList<ModelOption> Options { get; } = [FcnDims, LinearHead, ExcludeFeatures];
+    public static IReadOnlyList<ModelOption> Options { get; } = [FcnDims, LinearHead, ScenarioInputFeatures.Exclude];
 
     readonly FeatureEmbedding scenario_embedding;
     readonly FeatureEmbedding embedding;
@@ -43,7 +38,7 @@ public sealed class EpNet : ScenarioModel
     {
         var fcnDims = FcnDims.Read(context, options);
         bool linearHead = LinearHead.Read(context, options);
-        var excluded = ExcludeFeatures.ReadSparseFeatures(context, options);
+        var excluded = ScenarioInputFeatures.Read(context, options);
         // The prior has its own S×16 table and no other input; the agnostic part is sp ⊕ de.
         scenario_embedding = new FeatureEmbedding(context.Schema, new EmbeddingInputs(Scenario: true, Dense: false) { Only = [] }, "scenario_embedding");
         embedding = new FeatureEmbedding(context.Schema, EmbeddingInputs.Default with { Exclude = excluded });

@@ -55,12 +55,9 @@ public sealed class M2M : ScenarioModel
     static readonly BoolOption DenseInput = ModelOption.Bool("dense_input",
         "append the dense values to X (the reference does so only on Ali-CCP)",
         new PerPreset<bool>(movielens: false, kuairand: false, aliccp: true, amazon: false, douban: false, mind: false));
-    static readonly NamesOption ExcludeFeatures = ModelOption.Names("exclude_features",
-        "sparse features left out of X (Ali-CCP: the scenario column 301, which X carries as the scenario embedding)",
-        new PerPreset<string[]>(movielens: [], kuairand: [], aliccp: ["301"], amazon: [], douban: [], mind: []));
 
     public static IReadOnlyList<ModelOption> Options { get; } =
-        [AttentionMode, EncLayers, DecLayers, Heads, FeedForward, TransformerDropout, Experts, ExpertDim, MetaHidden, OutputDims, DenseInput, ExcludeFeatures];
+        [AttentionMode, EncLayers, DecLayers, Heads, FeedForward, TransformerDropout, Experts, ExpertDim, MetaHidden, OutputDims, DenseInput, ScenarioInputFeatures.Exclude];
 
     readonly string _mode;
     readonly bool _dense;
@@ -88,7 +85,7 @@ public sealed class M2M : ScenarioModel
         int metaHidden = MetaHidden.Read(context, options);
         var outputDims = OutputDims.Read(context, options);
         _dense = DenseInput.Read(context, options);
-        var exclude = ExcludeFeatures.Read(context, options);
+        var exclude = ScenarioInputFeatures.Read(context, options);
 
         embedding = new FeatureEmbedding(context.Schema, new EmbeddingInputs(Scenario: true, Dense: _dense) { Exclude = exclude });
         int tokenWidth = _mode == FieldsAsTokens ? FieldWidth(context.Schema, embedding) : embedding.OutputDim;
@@ -100,7 +97,7 @@ public sealed class M2M : ScenarioModel
         var leaky = new MlpStyle(Activation.LeakyReLU, LeakySlope: MetaSlope);
         // Every mode hands the experts one row of width OutputDim: (F+1)·16 (+ dense) flattened tokens, or X itself.
         for (int k = 0; k < expertCount; k++) experts.Add(new MlpBlock(embedding.OutputDim, [expertDim], outputLayer: false, leaky));
-        const int scenarioWidth = 16;
+        const int scenarioWidth = FeatureEmbedding.ScenarioWidth;
         task_mlp = new MlpBlock(scenarioWidth, [metaHidden], outputLayer: false, leaky);
         scenario_mlp = new MlpBlock(scenarioWidth, [metaHidden], outputLayer: false, leaky);
         _metaDim = expertDim + metaHidden;

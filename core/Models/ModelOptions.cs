@@ -1,4 +1,5 @@
 using System.Globalization;
+using Msr.Core.Data;
 
 namespace Msr.Core.Models;
 
@@ -93,7 +94,8 @@ public abstract class ModelOption(string name, string description)
     public static BoolOption Bool(string name, string description, PerPreset<bool> defaults) => new(name, description, defaults);
     public static ChoiceOption Choice(string name, string description, string defaultValue, params string[] choices) =>
         new(name, description, PerPreset<string>.Same(defaultValue), choices);
-    public static NamesOption Names(string name, string description, PerPreset<string[]> defaults) => new(name, description, defaults);
+    public static NamesOption Names(string name, string description, PerPreset<string[]> defaults, NamesFallback? fallback = null) =>
+        new(name, description, defaults, fallback);
 }
 
 public sealed class WidthsOption(string name, string description, PerPreset<int[]> defaults) : ModelOption(name, description)
@@ -138,26 +140,49 @@ public sealed class ChoiceOption(string name, string description, PerPreset<stri
     protected override void ReadRaw(Settings given) => given.Choice(Name, choices[0], choices);
 }
 
+/// <summary>
+/// Where a <see cref="NamesOption"/>'s default comes from when the dataset lacks the preset's names (e.g. PPNet's ids on
+/// synthetic or custom data, which take the movielens preset): <paramref name="Find"/> looks for them in the dataset and
+/// returns null where it cannot tell; <paramref name="Description"/> says what it looks for, for error messages.
+/// </summary>
+public sealed record NamesFallback(string Description, Func<DatasetSchema, string[]?> Find);
+
 /// <summary>A list of feature names (checked against the dataset's schema when the model is built).</summary>
-public sealed class NamesOption(string name, string description, PerPreset<string[]> defaults) : ModelOption(name, description)
+public sealed class NamesOption(string name, string description, PerPreset<string[]> defaults, NamesFallback? fallback = null)
+    : ModelOption(name, description)
 {
     public override OptionKind Kind => OptionKind.Names;
     public override string DefaultText(string preset) => "[" + string.Join(",", defaults[preset]) + "]";
-    public string[] Read(ModelContext context, Settings options) => options.Names(Name, defaults[context.Preset]);
+    public string[] Read(ModelContext context, Settings options) => options.Names(Name, Default(context));
     protected override void ReadRaw(Settings given) => given.Names(Name, []);
+
+    /// <summary>The preset's names; where the dataset lacks one of them, what the fallback (if any) finds instead.</summary>
+    string[] Default(ModelContext context)
+    {
+        var preset = defaults[context.Preset];
+        if (fallback is null || Missing(context.Schema, preset).Count == 0) return preset;
+        return fallback.Find(context.Schema) ?? preset;
+    }
 
     /// <summary>
     /// The names, each a sparse feature of the dataset: a name it lacks (a preset default on another dataset, a typo)
-    /// is an error naming the option, the preset and the dataset's sparse features.
+    /// is an error naming the option, the preset, the dataset's sparse features and, for a default, how to override it.
+    /// Every feature-name option of every model is read through here, so they fail alike.
     /// </summary>
     public string[] ReadSparseFeatures(ModelContext context, Settings options)
     {
         var names = Read(context, options);
-        var sparse = context.Schema.SparseFeatures.Select(f => f.Name).ToList();
-        var missing = names.Where(n => !sparse.Contains(n)).ToList();
-        if (missing.Count > 0)
-            throw new ArgumentException($"option '{Name}' (preset '{context.Preset}'): the dataset has no sparse feature " +
-                $"{string.Join(", ", missing.Select(m => $"'{m}'"))}; its sparse features: {string.Join(", ", sparse)}");
-        return names;
+        var missing = Missing(context.Schema, names);
+        if (missing.Count == 0) return names;
+        var sparse = context.Schema.SparseFeatures.Select(f => f.Name);
+        var origin = options.Given.ContainsKey(Name) ? ""
+            : $"; {DefaultText(context.Preset)} is the preset's default" +
+              (fallback is null ? "" : $" (on data without it: {fallback.Description}, not found unambiguously)") +
+              $": give option '{Name}' for this dataset";
+        throw new ArgumentException($"option '{Name}' (preset '{context.Preset}'): the dataset has no sparse feature " +
+            $"{string.Join(", ", missing.Select(m => $"'{m}'"))}; its sparse features: {string.Join(", ", sparse)}{origin}");
     }
+
+    static List<string> Missing(DatasetSchema schema, IEnumerable<string> names) =>
+        [.. names.Where(n => schema.SparseFeatures.All(f => f.Name != n))];
 }

@@ -23,10 +23,17 @@ namespace Msr.Core.Models;
 /// </remarks>
 public sealed class PpNet : ScenarioModel
 {
+    /// <remarks>
+    /// The defaults are the reference's ids per dataset. Synthetic and custom CSV data take the movielens preset but
+    /// have no movie_id: where the preset's ids are absent and the option is not given, the dataset's user and item
+    /// columns are used if their names say so unambiguously (<see cref="UserItemColumns.Unambiguous"/>), else it is
+    /// an error naming the option and the dataset's features. The run records the ids actually used.
+    /// </remarks>
     static readonly NamesOption IdFeatures = ModelOption.Names("id_features",
-        "sparse features embedded as the personalised prior (user and item ids); the rest form the agnostic input",
+        "sparse features embedded as the personalised prior (user and item ids; on data without the preset's: its user and item columns, if unambiguous); the rest form the agnostic input",
         new(movielens: ["user_id", "movie_id"], kuairand: ["user_id", "video_id"], aliccp: ["101", "205"],
-            amazon: ["user", "item"], douban: ["user_id", "item_id"], mind: ["User_ID", "News_ID"]));
+            amazon: ["user", "item"], douban: ["user_id", "item_id"], mind: ["User_ID", "News_ID"]),
+        new NamesFallback("the dataset's one user and one item column by name", UserItemColumns.Unambiguous));
     static readonly WidthsOption FcnDims = ModelOption.Widths("fcn_dims", "hidden widths of each scenario's gated tower (a logit layer follows)",
         EpNet.PepNetFcnDims);
     static readonly BoolOption RefInput = ModelOption.Bool("ref_input",
@@ -35,7 +42,7 @@ public sealed class PpNet : ScenarioModel
         "the scenario embedding appears twice in the agnostic input, as the reference's KuaiRand feature list has it (D_a = 516)",
         new PerPreset<bool>(movielens: false, kuairand: true, aliccp: false, amazon: false, douban: false, mind: false));
 
-    public static IReadOnlyList<ModelOption> Options { get; } = [IdFeatures, FcnDims, RefInput, DuplicateScenario, EpNet.ExcludeFeatures];
+    public static IReadOnlyList<ModelOption> Options { get; } = [IdFeatures, FcnDims, RefInput, DuplicateScenario, ScenarioInputFeatures.Exclude];
 
     readonly FeatureEmbedding id_embedding;
     readonly FeatureEmbedding agnostic_embedding;
@@ -49,7 +56,7 @@ public sealed class PpNet : ScenarioModel
         var fcnDims = FcnDims.Read(context, options);
         _refInput = RefInput.Read(context, options);
         _duplicateScenario = DuplicateScenario.Read(context, options);
-        var excluded = EpNet.ExcludeFeatures.ReadSparseFeatures(context, options);
+        var excluded = ScenarioInputFeatures.Read(context, options);
         CheckIds(context, ids);
 
         id_embedding = new FeatureEmbedding(context.Schema, new EmbeddingInputs(Dense: false) { Only = ids }, "id_embedding");

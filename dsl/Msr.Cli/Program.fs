@@ -89,9 +89,16 @@ type DatasetsArgs =
             | Stats _ -> "per-scenario interactions, users, items, positive rate; scenario-size CV; overlaps (paper Tables 2 and 7)"
             | Export _ -> "write the encoded dataset as CSV (readable again with the csv loader)"
 
+type ModelsArgs =
+    | [<MainCommand; Unique>] Model_Name of model: string
+    interface IArgParserTemplate with
+        member a.Usage =
+            match a with
+            | Model_Name _ -> "a model: print its options with their meaning and defaults per preset"
+
 type MsrArgs =
     | [<CliPrefix(CliPrefix.None)>] Train of ParseResults<TrainArgs>
-    | [<SubCommand; CliPrefix(CliPrefix.None)>] Models
+    | [<CliPrefix(CliPrefix.None)>] Models of ParseResults<ModelsArgs>
     | [<CliPrefix(CliPrefix.None)>] Datasets of ParseResults<DatasetsArgs>
     | [<CliPrefix(CliPrefix.None)>] Report of ParseResults<ReportCommand.ReportArgs>
     | [<CliPrefix(CliPrefix.None)>] Bench of ParseResults<BenchCommand.BenchArgs>
@@ -104,7 +111,7 @@ type MsrArgs =
         member a.Usage =
             match a with
             | Train _ -> "train and test one model on one dataset, print per-scenario metrics"
-            | Models -> "list the available models"
+            | Models _ -> "list the models with their papers; `msr models <name>` prints a model's options and defaults"
             | Datasets _ -> "list dataset loaders"
             | Report _ -> "significance-marked comparison tables from a results folder (md, latex, csv, json, html)"
             | Bench _ -> "speed benchmarks: dataset loading (rows/s, memory, cache cold/warm) and training (s/epoch, ms/batch)"
@@ -159,9 +166,37 @@ let private train (out: TextWriter) (args: ParseResults<TrainArgs>) =
         fprintfn out "run failed: %s\nrecord: %s" record.Error (store.PathOf record.RunId)
         1
 
-let private models (out: TextWriter) =
-    let rows = [ for m in ModelRegistry.All -> [ m.Name; m.Description ] ]
-    fprintfn out "%s" (Tables.markdown [ "model"; "description" ] rows)
+/// A Markdown table cell: a '|' in free text would split the cell.
+let private cell (text: string) = text.Replace("|", "\\|")
+
+/// One model's options: name, kind (with the choices of a choice), meaning, and the default per preset, as one
+/// "default" column when every option's defaults agree across the presets, else one column per preset.
+let private modelOptions (out: TextWriter) (m: ModelEntry) =
+    let presets = List.ofSeq Presets.All
+    let defaults (o: ModelOption) = presets |> List.map o.DefaultText
+    let agree = m.Options |> Seq.forall (fun o -> defaults o |> List.distinct |> List.length = 1)
+    let kind (o: ModelOption) =
+        let name = o.Kind.ToString().ToLowerInvariant()
+        match o.Choices with
+        | null -> name
+        | choices -> sprintf "%s: %s" name (String.Join(", ", choices))
+    let header = [ "option"; "kind"; "meaning" ] @ (if agree then [ "default" ] else presets)
+    let rows =
+        [ for o in m.Options -> [ o.Name; kind o; cell o.Description ] @ (if agree then [ List.head (defaults o) ] else defaults o) ]
+    fprintfn out "%s: %s\npaper: %s\n" m.Name m.Description m.Paper
+    fprintfn out "%s" (Tables.markdown header rows)
+    fprintfn out "\nSet one with --set name=value; preset (%s) picks the column of defaults (default: the dataset's own)."
+        (String.Join(", ", presets))
+
+/// `msr models`: every model, what it is and its paper; `msr models <name>`: that model's options (an unknown
+/// name is an error listing the models, exit 2).
+let private models (out: TextWriter) (args: ParseResults<ModelsArgs>) =
+    match args.TryGetResult Model_Name with
+    | Some name -> modelOptions out (ModelRegistry.Get name)
+    | None ->
+        let rows = [ for m in ModelRegistry.All -> [ m.Name; cell m.Description; cell m.Paper ] ]
+        fprintfn out "%s" (Tables.markdown [ "model"; "description"; "paper" ] rows)
+        fprintfn out "\nmsr models <name> lists a model's options and their defaults per preset."
     0
 
 let private datasetList (out: TextWriter) =
@@ -169,6 +204,11 @@ let private datasetList (out: TextWriter) =
         [ for l in DatasetRegistry.All ->
               [ l.Name; l.Description; (if l.ExpectedFiles.Count = 0 then "(none)" else String.Join(", ", l.ExpectedFiles)) ] ]
     fprintfn out "%s" (Tables.markdown [ "dataset"; "description"; "files" ] rows)
+    // Each loader's declared options, one line each, as `--data name=value` (train, datasets stats/export) takes them.
+    for l in DatasetRegistry.All do
+        if l.Options.Count > 0 then
+            fprintfn out "\n%s options (--data name=value):" l.Name
+            for o in l.Options do fprintfn out "  %s" (o.ToString())
     0
 
 /// Reads `<dataset> [path]` plus `--data key=value` options.
@@ -223,7 +263,7 @@ let execute (argv: string[]) (out: TextWriter) (err: TextWriter) =
         else
             match args.GetSubCommand() with
             | Train t -> train out t
-            | Models -> models out
+            | Models m -> models out m
             | Datasets d ->
                 match d.GetSubCommand() with
                 | List -> datasetList out

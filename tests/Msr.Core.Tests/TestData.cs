@@ -1,6 +1,11 @@
 using Msr.Core.Data;
+using Msr.Core.Data.AliCcp;
+using Msr.Core.Data.Douban;
+using Msr.Core.Data.KuaiRand;
+using Msr.Core.Data.Mind;
 using Msr.Core.Data.Synthetic;
 using Msr.Core.Experiments;
+using Msr.Core.Models;
 
 namespace Msr.Core.Tests;
 
@@ -16,22 +21,40 @@ internal static class TestData
         ],
         ["s0", "s1", "s2"]);
 
-    /// <summary>A schema of <paramref name="sparse"/> sparse fields (given vocabularies), <paramref name="dense"/> dense fields and S scenarios.</summary>
-    public static DatasetSchema Shaped(int[] sparse, int dense, int scenarios)
+    /// <summary>
+    /// A schema of <paramref name="sparse"/> sparse fields (given vocabularies) named f0, f1, ..., <paramref name="dense"/>
+    /// dense fields d0, ... and S scenarios. With <paramref name="userAndItem"/> the first two sparse fields are named
+    /// user_id and item_id instead, so that a model that picks its user and item columns by name (PPNet) finds them.
+    /// </summary>
+    public static DatasetSchema Shaped(int[] sparse, int dense, int scenarios, bool userAndItem = false)
     {
+        string SparseName(int j) => userAndItem && j < 2 ? (j == 0 ? "user_id" : "item_id") : $"f{j}";
         var features = new List<FeatureSpec>();
-        for (int j = 0; j < sparse.Length; j++) features.Add(FeatureSpec.Sparse($"f{j}", sparse[j]));
+        for (int j = 0; j < sparse.Length; j++) features.Add(FeatureSpec.Sparse(SparseName(j), sparse[j]));
         for (int j = 0; j < dense; j++) features.Add(FeatureSpec.Dense($"d{j}"));
         return new DatasetSchema(features, [.. Enumerable.Range(0, scenarios).Select(s => $"s{s}")]);
     }
 
     /// <summary>
-    /// Options a model needs on a <see cref="Shaped"/> schema (features f0, f1, ...) beyond the preset's defaults:
-    /// PPNet's id features are named per dataset (user_id/movie_id for the movielens preset), so the generic
-    /// tests name the first two sparse features as its ids.
+    /// A schema with a benchmark dataset's feature names as Msr's loaders give them (spec §3), small vocabularies and the
+    /// real scenario counts, so that models that pick features by name (PPNet's ids, Ali-CCP's <c>301</c>) build on it and
+    /// non-embedding parameter counts (which depend only on widths) match spec Appendix A. MovieLens has its real
+    /// vocabularies (spec §3.1).
     /// </summary>
-    public static (string Key, string Value)[] ShapedModelOptions(string model) =>
-        string.Equals(model, "PPNet", StringComparison.OrdinalIgnoreCase) ? [("id_features", "[f0,f1]")] : [];
+    public static DatasetSchema BenchmarkShape(string preset) => preset switch
+    {
+        Presets.MovieLens => MovieLens(),
+        Presets.KuaiRand => Named(KuaiRandLoader.SparseColumns, KuaiRandLoader.DenseColumns, 5),
+        Presets.AliCcp => Named(AliCcpLoader.SparseColumns, AliCcpLoader.DenseColumns, 3),
+        Presets.Amazon => Named(["user", "item"], [], 3),
+        Presets.Douban => Named(DoubanLoader.SparseColumns, [], 3),
+        Presets.Mind => Named(MindLoader.SparseColumns, [], 4),
+        _ => throw new ArgumentException($"no benchmark shape for preset '{preset}'"),
+    };
+
+    static DatasetSchema Named(IReadOnlyList<string> sparse, IReadOnlyList<string> dense, int scenarios) => new(
+        [.. sparse.Select((name, j) => FeatureSpec.Sparse(name, 5 + j)), .. dense.Select(FeatureSpec.Dense)],
+        [.. Enumerable.Range(0, scenarios).Select(s => $"s{s}")]);
 
     /// <summary>Uniformly random rows over a schema (ids in range, dense in [0,1), random labels), seeded.</summary>
     public static ScenarioDataset Random(DatasetSchema schema, int rows, int seed = 1, Func<int, float>? denseValue = null)

@@ -27,15 +27,40 @@ let private tinyMovieLens () =
 [<Tests>]
 let cli =
     testList "msr command line" [
-        test "models lists every registered model" {
+        test "models lists every registered model with its paper" {
             let code, out, _ = msr [ "models" ]
             Expect.equal code 0 "exit 0"
-            for m in [ "BaseDNN"; "SharedBottom"; "MMoE"; "STAR" ] do Expect.stringContains out m "listed"
+            for m in Msr.Core.Models.ModelRegistry.All do Expect.stringContains out (sprintf "| %s " m.Name) "listed"
+            let adaSparse = out.Split('\n') |> Array.find (fun l -> l.StartsWith "| AdaSparse ")
+            Expect.stringContains adaSparse "| Yang et al., CIKM 2022 " "paper column"
         }
-        test "datasets list shows the synthetic loader" {
+        test "models <name> prints each option with its meaning and defaults per preset" {
+            let code, out, _ = msr [ "models"; "adasparse" ]
+            Expect.equal code 0 "exit 0"
+            let lines = out.Split('\n') |> Array.map (fun l -> l.TrimEnd())
+            Expect.equal lines.[0] "AdaSparse: MLP whose input and hidden neurons are re-weighted per row by pruners reading the scenario embedding" "title"
+            Expect.equal lines.[1] "paper: Yang et al., CIKM 2022" "paper"
+            // Defaults differ by preset: one column per preset; a choice shows its choices.
+            let row name = lines |> Array.find (fun l -> l.StartsWith(sprintf "| %s " name)) |> fun l -> l.Split('|') |> Array.map (fun c -> c.Trim()) |> Array.filter ((<>) "")
+            Expect.equal (row "exclude_features").[3..] [| "[]"; "[]"; "[301]"; "[]"; "[]"; "[]" |] "exclude_features per preset"
+            Expect.equal (row "form").[1] "choice: fusion, binarization, scaling" "choices"
+            // Every option agrees across presets: one default column.
+            let _, sarNet, _ = msr [ "models"; "SAR-Net" ]
+            Expect.isTrue (sarNet.Split('\n') |> Array.exists (fun l -> l.StartsWith "| option ") && not (sarNet.Contains "| movielens")) "one default column"
+            Expect.stringContains sarNet "| default |" "default column"
+        }
+        test "models <unknown> is an error listing the models" {
+            let code, _, err = msr [ "models"; "NoSuchNet" ]
+            Expect.equal code 2 "exit 2"
+            Expect.stringContains err "error: unknown model 'NoSuchNet'; available: BaseDNN, SharedBottom" "lists the models"
+        }
+        test "datasets list shows the loaders and their options" {
             let code, out, _ = msr [ "datasets"; "list" ]
             Expect.equal code 0 "exit 0"
             Expect.stringContains out "synthetic" "listed"
+            let lines = out.Split('\n') |> Array.map (fun l -> l.TrimEnd())
+            Expect.contains lines "csv options (--data name=value):" "a loader's options heading"
+            Expect.contains lines "  label (text, required): the 0/1 click column, or a numeric one with label_threshold" "one option, one line"
         }
         test "train prints a per-scenario table, epochs and speed" {
             let folder = Path.Combine(Path.GetTempPath(), "msr-cli-" + Guid.NewGuid().ToString("N"))

@@ -56,6 +56,8 @@ public sealed class FeatureEmbedding : Module<ScenarioBatch, Tensor>
 
     public int OutputDim { get; }
     public int SparseFieldCount { get; }
+    /// <summary>Width of <see cref="SparseEmbeddings"/>: the selected sparse features' embedding widths summed.</summary>
+    public int SparseDim { get; }
     /// <summary>Names of the embedded sparse features, in output order.</summary>
     public IReadOnlyList<string> FieldNames { get; }
 
@@ -90,7 +92,8 @@ public sealed class FeatureEmbedding : Module<ScenarioBatch, Tensor>
         _fieldWidth = widths.Count == 1 && (!inputs.Scenario || widths[0] == ScenarioWidth) ? widths[0]
             : widths.Count == 0 && inputs.Scenario ? ScenarioWidth : 0;
 
-        int width = selected.Sum(x => x.Spec.EmbeddingDim);
+        SparseDim = selected.Sum(x => x.Spec.EmbeddingDim);
+        int width = SparseDim;
         if (inputs.Scenario)
         {
             scenario_table = Embedding(schema.ScenarioCount, ScenarioWidth);

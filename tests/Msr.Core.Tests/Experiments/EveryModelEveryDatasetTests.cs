@@ -25,9 +25,11 @@ public class EveryModelEveryDatasetTests
         using var data = LoadedDataset.Load(loader, path, options);
         Assert.True(data.Data.Count >= 100, $"{loader}: fixture has only {data.Data.Count} rows");
         var trainer = new Dictionary<string, string> { ["epochs"] = "1", ["batch_size"] = "64" };
+        // Every model runs with its preset defaults; PPNet on synthetic and CSV data (movielens preset, no movie_id)
+        // finds the data's own user and item columns.
         foreach (var model in ModelRegistry.All)
         {
-            var spec = new RunSpec(loader, path, options, model.Name, ModelOptions(model.Name, loader), trainer, 7);
+            var spec = new RunSpec(loader, path, options, model.Name, new Dictionary<string, string>(), trainer, 7);
             var record = ExperimentRunner.Run(spec, data);
             var what = $"{model.Name} on {loader}";
             Assert.True(record.Status == RunRecord.Completed, $"{what}: {record.Status} {record.Error}");
@@ -44,14 +46,4 @@ public class EveryModelEveryDatasetTests
         }
     }
 
-    /// <summary>
-    /// Every model runs with its preset defaults, except PPNet on the two loaders without a preset of their own
-    /// (they take the movielens column, whose id features user_id/movie_id they do not have): it is told its ids.
-    /// </summary>
-    static Dictionary<string, string> ModelOptions(string model, string loader) => (model, loader) switch
-    {
-        ("PPNet", "synthetic") => new() { ["id_features"] = "[user_id,item_id]" },
-        ("PPNet", "csv") => new() { ["id_features"] = "[user,item]" },
-        _ => [],
-    };
 }

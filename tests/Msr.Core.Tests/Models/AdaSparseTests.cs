@@ -3,15 +3,13 @@ using Msr.Core.Models;
 using Msr.Core.Training;
 using Xunit;
 using static TorchSharp.torch;
-using static Msr.Core.Tests.Models.ModelFixtures;
+using static Msr.Core.Tests.Models.ModelTestKit;
 
 namespace Msr.Core.Tests.Models;
 
 public sealed class AdaSparseTests
 {
     const string Name = "AdaSparse";
-
-    static ScenarioBatch Batch(ScenarioDataset data, long count) => data.Gather(arange(count, dtype: ScalarType.Int64));
 
     static AdaSparse BuildAdaSparse(DatasetSchema schema, params (string Key, string Value)[] options) =>
         (AdaSparse)Build(Name, schema, options: options);
@@ -220,7 +218,7 @@ public sealed class AdaSparseTests
     [InlineData(Presets.Mind, 47_297)]
     public void Non_embedding_counts_match_appendix_A(string preset, long expected)
     {
-        using var model = Build(Name, BenchmarkShape(preset), preset);
+        using var model = Build(Name, TestData.BenchmarkShape(preset), preset);
         Assert.Equal(expected, NonEmbeddingParameters(model));
     }
 
@@ -228,7 +226,7 @@ public sealed class AdaSparseTests
     public void On_aliccp_the_scenario_column_301_is_left_out_of_the_sparse_input()
     {
         // Scenario-input feature set (spec §3.3): 22 sparse fields without 301 (D_a = 352) plus the scenario embedding.
-        var schema = BenchmarkShape(Presets.AliCcp);
+        var schema = TestData.BenchmarkShape(Presets.AliCcp);
         using var ali = Build(Name, schema, Presets.AliCcp);
         var pruner0 = ali.named_parameters().Single(p => p.name == "pruners.0.weight").parameter;
         Assert.Equal([352L, 368L], pruner0.shape);
@@ -258,8 +256,8 @@ public sealed class AdaSparseTests
     [Fact]
     public void Learns_above_a_constant_predictor()
     {
-        var (auc, logLoss, constant) = FitBriefly(Name);
-        Assert.True(auc > 0.65, $"test AUC {auc}");
-        Assert.True(logLoss < constant, $"test log loss {logLoss} vs constant {constant}");
+        var (test, constant) = LearningCheck.Fit(Name);
+        Assert.True(test.Auc > 0.65, $"test AUC {test.Auc}");
+        Assert.True(test.LogLoss < constant, $"test log loss {test.LogLoss} vs constant {constant}");
     }
 }

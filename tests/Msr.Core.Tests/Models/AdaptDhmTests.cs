@@ -14,16 +14,6 @@ public sealed class AdaptDhmTests
 
     static Tensor Centres(ScenarioModel model) => model.get_buffer("centres")!;
 
-    static FeatureEmbedding EmbeddingOf(ScenarioModel model) =>
-        (FeatureEmbedding)model.named_children().Single(c => c.name == "embedding").module;
-
-    /// <summary>Embeddings of unit scale, so one routing step visibly moves the centres (the N(0, 1e-4) start barely does).</summary>
-    static void WidenEmbeddings(ScenarioModel model)
-    {
-        using var _ = no_grad();
-        foreach (var p in EmbeddingOf(model).parameters()) p.normal_(0, 1);
-    }
-
     /// <summary>The spec's update (§4.8), written out: C ← row-normalise(β·C + (1−β)·softmax(x·Cᵀ)ᵀx).</summary>
     static Tensor Updated(Tensor centres, Tensor x, int times)
     {
@@ -40,7 +30,7 @@ public sealed class AdaptDhmTests
         var schema = TestData.Shaped([30, 20, 4], 2, 3);
         using var data = TestData.Random(schema, 40);
         using var model = Build(Name, schema);
-        Assert.Equal(3 * 16 + 16, EmbeddingOf(model).OutputDim);
+        Assert.Equal(3 * 16 + 16, Child<FeatureEmbedding>(model, "embedding").OutputDim);
         Assert.Equal([3L, 64L], Centres(model).shape);
         Assert.Equal(1.0, Centres(model).norm(1).mean().item<float>(), 1e-5);        // unit rows
         model.train();
@@ -54,10 +44,10 @@ public sealed class AdaptDhmTests
         var schema = TestData.Shaped([30, 20, 4], 1, 3);
         using var data = TestData.Random(schema, 64);
         using var model = Build(Name, schema);
-        WidenEmbeddings(model);
+        SpreadEmbeddings(model);
         var batch = Batch(data, 0, 64);
         Tensor x;
-        using (no_grad()) x = EmbeddingOf(model).forward(batch);
+        using (no_grad()) x = Child<FeatureEmbedding>(model, "embedding").forward(batch);
         var before = Centres(model).clone();
 
         model.train();
@@ -79,11 +69,11 @@ public sealed class AdaptDhmTests
         var schema = TestData.Shaped([30, 20, 4], 0, 3);
         using var data = TestData.Random(schema, 50);
         using var model = Build(Name, schema);
-        WidenEmbeddings(model);
+        SpreadEmbeddings(model);
         model.eval();
         using var _ = no_grad();
         var batch = Batch(data, 0, 50);
-        var cluster = EmbeddingOf(model).forward(batch).matmul(Centres(model).t()).argmax(1);
+        var cluster = Child<FeatureEmbedding>(model, "embedding").forward(batch).matmul(Centres(model).t()).argmax(1);
         Assert.True(cluster.eq(1).any().item<bool>() && cluster.ne(1).any().item<bool>(), "the batch should use cluster 1 and another");
         var before = model.forward(batch).clone();
         // Changing cluster tower 1 changes exactly the rows routed to cluster 1.
@@ -99,7 +89,7 @@ public sealed class AdaptDhmTests
         var schema = TestData.Shaped([30, 20], 1, 3);
         using var data = TestData.Random(schema, 64);
         using var model = Build(Name, schema);
-        WidenEmbeddings(model);
+        SpreadEmbeddings(model);
         model.train();
         var batch = Batch(data, 0, 64);
         nn.functional.binary_cross_entropy(model.forward(batch), batch.Label).backward();
@@ -117,7 +107,7 @@ public sealed class AdaptDhmTests
     {
         using var data = TestData.Synthetic(1500);
         using var split = DatasetSplit.Random(data.Count, 9);
-        using var model = Build(Name, data.Schema, 9);
+        using var model = Build(Name, data.Schema, seed: 9);
         var centresAfterEpoch = new List<float[]>();
         // A large learning rate makes validation AUC wander, so patience 1 stops (and restores) within the budget.
         var history = Trainer.Fit(model, data, split, new TrainerOptions(Epochs: 12, BatchSize: 128, LearningRate: 0.05, Patience: 1), 9,
@@ -133,7 +123,7 @@ public sealed class AdaptDhmTests
         {
             var path = Path.Combine(dir.FullName, "w.bin");
             ModelWeights.Save(model, path);
-            using var reloaded = Build(Name, data.Schema, 77);
+            using var reloaded = Build(Name, data.Schema, seed: 77);
             Assert.NotEqual(Values(Centres(model)), Values(Centres(reloaded)));
             ModelWeights.Load(reloaded, path);
             Assert.Equal(Values(Centres(model)), Values(Centres(reloaded)));
@@ -148,7 +138,7 @@ public sealed class AdaptDhmTests
     [Fact]
     public void Learns_above_a_constant_predictor()
     {
-        double auc = SyntheticTestAuc(Name);
+        double auc = LearningCheck.Fit(Name).Test.Auc!.Value;
         Assert.True(auc > 0.55, $"test AUC {auc}");
     }
 
@@ -174,19 +164,19 @@ public sealed class AdaptDhmTests
     [MemberData(nameof(NonEmbeddingCases))]
     public void Non_embedding_counts_match_appendix_A(string preset, long expected)
     {
-        using var model = Build(Name, BenchmarkShape(preset), preset: preset);
-        Assert.Equal(expected, NonEmbeddingCount(model));
+        using var model = Build(Name, TestData.BenchmarkShape(preset), preset: preset);
+        Assert.Equal(expected, NonEmbeddingParameters(model));
     }
 
     [Fact]
     public void AliCcp_leaves_out_field_301_by_default_and_can_keep_it()
     {
-        var schema = AliCcpShaped();
+        var schema = TestData.BenchmarkShape(Presets.AliCcp);
         using var dropped = Build(Name, schema, preset: "aliccp");
-        Assert.Equal(22 * 16 + 16, EmbeddingOf(dropped).OutputDim);
-        Assert.DoesNotContain("301", EmbeddingOf(dropped).FieldNames);
+        Assert.Equal(22 * 16 + 16, Child<FeatureEmbedding>(dropped, "embedding").OutputDim);
+        Assert.DoesNotContain("301", Child<FeatureEmbedding>(dropped, "embedding").FieldNames);
         using var kept = Build(Name, schema, preset: "aliccp", options: ("exclude_features", "[]"));
-        Assert.Equal(23 * 16 + 16, EmbeddingOf(kept).OutputDim);
+        Assert.Equal(23 * 16 + 16, Child<FeatureEmbedding>(kept, "embedding").OutputDim);
     }
 
     [Fact]

@@ -13,23 +13,14 @@ public sealed class AdlPaperTests
 
     static Tensor Centres(ScenarioModel model) => model.get_buffer("centres")!;
 
-    static FeatureEmbedding EmbeddingOf(ScenarioModel model) =>
-        (FeatureEmbedding)model.named_children().Single(c => c.name == "embedding").module;
-
-    static void WidenEmbeddings(ScenarioModel model)
-    {
-        using var _ = no_grad();
-        foreach (var p in EmbeddingOf(model).parameters()) p.normal_(0, 1);
-    }
-
     static ScenarioModel BuildSmall(DatasetSchema schema, params (string, string)[] extra) =>
-        Build(Name, schema, 3, Presets.MovieLens, [("tower_dims", "[4]"), ("dropout", "0"), .. extra]);
+        Build(Name, schema, Presets.MovieLens, 3, [("tower_dims", "[4]"), ("dropout", "0"), .. extra]);
 
     /// <summary>The routing of spec §4.9 written out: E₀ = C, three times R = softmax(x·Eᵀ), E = normalise(Rᵀx); argmax R; C ← normalise(0.9·C + 0.1·E).</summary>
     static (long[] Cluster, Tensor Centres) Expected(ScenarioModel model, ScenarioBatch batch)
     {
         using var _ = no_grad();
-        var x = EmbeddingOf(model).forward(batch);
+        var x = Child<FeatureEmbedding>(model, "embedding").forward(batch);
         var c = Centres(model).clone();
         var e = c;
         Tensor r = null!;
@@ -52,11 +43,11 @@ public sealed class AdlPaperTests
         var schema = TestData.Shaped([30, 20, 4], 1, 3);
         using var data = TestData.Random(schema, 60);
         using var model = BuildSmall(schema);
-        WidenEmbeddings(model);
+        SpreadEmbeddings(model);
         var batch = Batch(data, 0, 60);
         var (cluster, _) = Expected(model, batch);
         Tensor x;
-        using (no_grad()) x = EmbeddingOf(model).forward(batch);
+        using (no_grad()) x = Child<FeatureEmbedding>(model, "embedding").forward(batch);
 
         model.train();
         Assert.Equal([60L], model.forward(batch).shape);
@@ -83,7 +74,7 @@ public sealed class AdlPaperTests
         var schema = TestData.Shaped([30, 20, 4], 1, 3);
         using var data = TestData.Random(schema, 40);
         using var model = BuildSmall(schema);
-        WidenEmbeddings(model);
+        SpreadEmbeddings(model);
         model.train();
         int splits = 0;
         for (int from = 0; from < 40; from += 2)
@@ -108,7 +99,7 @@ public sealed class AdlPaperTests
         var schema = TestData.Shaped([30, 20, 4], 1, 3);
         using var data = TestData.Random(schema, 50);
         using var model = BuildSmall(schema);
-        WidenEmbeddings(model);
+        SpreadEmbeddings(model);
         var batch = Batch(data, 0, 50);
         foreach (bool training in new[] { true, false })
         {
@@ -160,7 +151,7 @@ public sealed class AdlPaperTests
     [Fact]
     public void Learns_above_a_constant_predictor()
     {
-        double auc = SyntheticTestAuc(Name);
+        double auc = LearningCheck.Fit(Name).Test.Auc!.Value;
         Assert.True(auc > 0.55, $"test AUC {auc}");
     }
 

@@ -3,19 +3,15 @@ using Msr.Core.Models;
 using Msr.Core.Models.Layers;
 using Msr.Core.Training;
 using Xunit;
+using static Msr.Core.Tests.Models.ModelTestKit;
 using static TorchSharp.torch;
 
 namespace Msr.Core.Tests.Models;
 
 public sealed class EpNetTests
 {
-    static ScenarioModel Build(DatasetSchema schema, string preset = Presets.MovieLens, params (string Key, string Value)[] options)
-    {
-        manual_seed(5);
-        return ModelRegistry.Create("EPNet", new ModelContext(schema, preset), new Settings(options.Select(o => KeyValuePair.Create(o.Key, o.Value))));
-    }
-
-    static ScenarioBatch Batch(ScenarioDataset data, long rows) => data.Gather(arange(rows, dtype: ScalarType.Int64));
+    static ScenarioModel Build(DatasetSchema schema, string preset = Presets.MovieLens, params (string Key, string Value)[] options) =>
+        ModelTestKit.Build("EPNet", schema, preset, seed: 5, options);
 
     [Theory]
     [InlineData("true")]
@@ -47,10 +43,10 @@ public sealed class EpNetTests
         Assert.All(modelGrads, g => Assert.True(g.Value is not null && g.Value.abs().sum().item<float>() > 0, g.Key));
 
         // The agnostic tables' gradient is exactly the one with the gate held constant...
-        var tables = BenchmarkShapes.Child<FeatureEmbedding>(model, "embedding");
-        var prior = BenchmarkShapes.Child<FeatureEmbedding>(model, "scenario_embedding");
-        var gate = BenchmarkShapes.Child<GateNu>(model, "gate");
-        var head = BenchmarkShapes.Child<nn.Module<Tensor, Tensor>>(model, "head");
+        var tables = Child<FeatureEmbedding>(model, "embedding");
+        var prior = Child<FeatureEmbedding>(model, "scenario_embedding");
+        var gate = Child<GateNu>(model, "gate");
+        var head = Child<nn.Module<Tensor, Tensor>>(model, "head");
         Tensor TableGrad(bool gradientThroughGate)
         {
             model.zero_grad();
@@ -62,7 +58,7 @@ public sealed class EpNetTests
         }
         var viaProductOnly = TableGrad(gradientThroughGate: false);
         var modelTableGrad = modelGrads["embedding.tables.0.weight"]!;
-        Assert.True(LearningCheck.Identical(viaProductOnly, modelTableGrad), "agnostic tables got a gradient through the gate's input");
+        Assert.True(Identical(viaProductOnly, modelTableGrad), "agnostic tables got a gradient through the gate's input");
         // ...and differs from the one a gate without stop-gradient would give (the check can tell them apart).
         Assert.False(TableGrad(gradientThroughGate: true).allclose(modelTableGrad, rtol: 1e-4, atol: 0));
     }
@@ -82,13 +78,13 @@ public sealed class EpNetTests
     [MemberData(nameof(AppendixA))]
     public void Non_embedding_parameters_match_appendix_A(string preset, long linearHead, long mlpHead)
     {
-        var schema = BenchmarkShapes.For(preset);
+        var schema = TestData.BenchmarkShape(preset);
         foreach (var (option, expected) in new[] { ("true", linearHead), ("false", mlpHead) })
         {
             using var model = Build(schema, preset, ("linear_head", option));
             // EPNet owns every sparse table but Ali-CCP's 301 (spec §3.8: 22 sp + 8 de = 360) and the scenario table.
-            Assert.Equal(BenchmarkShapes.OwnedTables(schema, f => !(preset == Presets.AliCcp && f == "301")), BenchmarkShapes.EmbeddingParameters(model));
-            Assert.Equal(expected, model.ParameterCount - BenchmarkShapes.EmbeddingParameters(model));
+            Assert.Equal(OwnedTables(schema, f => !(preset == Presets.AliCcp && f == "301")), EmbeddingParameters(model));
+            Assert.Equal(expected, model.ParameterCount - EmbeddingParameters(model));
         }
     }
 
@@ -103,14 +99,14 @@ public sealed class EpNetTests
     [Fact]
     public void On_aliccp_the_scenario_column_301_is_left_out_of_the_agnostic_input()
     {
-        var schema = BenchmarkShapes.For(Presets.AliCcp);
+        var schema = TestData.BenchmarkShape(Presets.AliCcp);
         using var model = Build(schema, Presets.AliCcp);
-        var fields = BenchmarkShapes.Child<FeatureEmbedding>(model, "embedding").FieldNames;
+        var fields = Child<FeatureEmbedding>(model, "embedding").FieldNames;
         Assert.Equal(22, fields.Count);
         Assert.DoesNotContain("301", fields);
-        Assert.Equal(360, BenchmarkShapes.Child<FeatureEmbedding>(model, "embedding").OutputDim);
+        Assert.Equal(360, Child<FeatureEmbedding>(model, "embedding").OutputDim);
         using var kept = Build(schema, Presets.AliCcp, ("exclude_features", "[]"));
-        Assert.Equal(376, BenchmarkShapes.Child<FeatureEmbedding>(kept, "embedding").OutputDim);
+        Assert.Equal(376, Child<FeatureEmbedding>(kept, "embedding").OutputDim);
     }
 
     [Theory]
@@ -118,10 +114,7 @@ public sealed class EpNetTests
     [InlineData("false")]
     public void Learns_above_a_constant_predictor_on_synthetic_data(string linearHead)
     {
-        using var data = LearningCheck.Data();
-        using var split = DatasetSplit.Random(data.Count, 4);
-        using var model = Build(data.Schema, options: ("linear_head", linearHead));
-        var (test, constant) = LearningCheck.FitAndEvaluate(model, data, split);
+        var (test, constant) = LearningCheck.Fit("EPNet", ("linear_head", linearHead));
         Assert.True(test.Auc > 0.65, $"test AUC {test.Auc}");
         Assert.True(test.LogLoss < constant, $"test logloss {test.LogLoss} vs constant {constant}");
     }

@@ -11,11 +11,7 @@ public sealed class EveryModelContractTests
 {
     public static TheoryData<string> AllModels => [.. ModelRegistry.All.Select(e => e.Name)];
 
-    static ScenarioModel Build(string name, DatasetSchema schema, long seed)
-    {
-        manual_seed(seed);
-        return ModelRegistry.Create(name, new ModelContext(schema), new Settings(TestData.ShapedModelOptions(name).Select(o => KeyValuePair.Create(o.Key, o.Value))));
-    }
+    static ScenarioModel Build(string name, DatasetSchema schema, long seed) => ModelTestKit.Build(name, schema, seed: seed);
 
     static double[] Predict(ScenarioModel model, ScenarioDataset data) => Trainer.Predict(model, data, arange(data.Count, dtype: ScalarType.Int64), 32);
 
@@ -23,7 +19,7 @@ public sealed class EveryModelContractTests
     [MemberData(nameof(AllModels))]
     public void Saved_weights_reload_into_a_differently_seeded_model_and_predict_identically(string name)
     {
-        var schema = TestData.Shaped([30, 20, 4], 2, 3);
+        var schema = TestData.Shaped([30, 20, 4], 2, 3, userAndItem: true);
         using var data = TestData.Random(schema, 96);
         var dir = Directory.CreateTempSubdirectory("msr-weights-");
         try
@@ -51,7 +47,7 @@ public sealed class EveryModelContractTests
     [MemberData(nameof(AllModels))]
     public void Same_seed_gives_the_same_training_numbers(string name)
     {
-        var schema = TestData.Shaped([30, 20, 4], 2, 3);
+        var schema = TestData.Shaped([30, 20, 4], 2, 3, userAndItem: true);
         using var data = TestData.Random(schema, 128);
         double[] Run()
         {
@@ -127,8 +123,8 @@ public sealed class ModelOptionTests
     {
         foreach (var entry in ModelRegistry.All)
         {
-            var settings = new Settings(TestData.ShapedModelOptions(entry.Name).Select(o => KeyValuePair.Create(o.Key, o.Value)));
-            using var model = ModelRegistry.Create(entry.Name, new ModelContext(TestData.Shaped([5, 5, 3], 1, 3)), settings);
+            var settings = new Settings();
+            using var model = ModelRegistry.Create(entry.Name, new ModelContext(TestData.Shaped([5, 5, 3], 1, 3, userAndItem: true)), settings);
             Assert.Equal(entry.Options.Select(o => o.Name).Order(), settings.Resolved.Keys.Order());
         }
     }

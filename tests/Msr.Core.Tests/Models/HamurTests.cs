@@ -3,28 +3,15 @@ using Msr.Core.Models;
 using Msr.Core.Models.Layers;
 using Msr.Core.Training;
 using Xunit;
+using static Msr.Core.Tests.Models.ModelTestKit;
 using static TorchSharp.torch;
 
 namespace Msr.Core.Tests.Models;
 
 public sealed class HamurTests
 {
-    static ScenarioModel Build(DatasetSchema schema, string preset = "movielens", params (string, string)[] options)
-    {
-        manual_seed(6);
-        return ModelRegistry.Create("HAMUR", new ModelContext(schema, preset), new Settings(options.Select(o => KeyValuePair.Create(o.Item1, o.Item2))));
-    }
-
-    static DatasetSchema Shape(string preset) => preset switch
-    {
-        "movielens" => TestData.MovieLens(),
-        "kuairand" => TestData.Shaped([.. Enumerable.Range(0, 32).Select(j => 5 + j)], 4, 5),
-        "aliccp" => M2MTests.AliCcpShape(),
-        "amazon" => TestData.Shaped([5, 6], 0, 3),
-        "douban" => TestData.Shaped([5, 6, 7, 8], 0, 3),
-        "mind" => TestData.Shaped([5, 6, 7], 0, 4),
-        _ => throw new ArgumentException(preset),
-    };
+    static ScenarioModel Build(DatasetSchema schema, string preset = "movielens", params (string Key, string Value)[] options) =>
+        ModelTestKit.Build("HAMUR", schema, preset, seed: 6, options);
 
     // Spec Appendix A.1 (Small everywhere, Large on Ali-CCP, with 301 as an ordinary input: D = 376).
     // P-BENCH Table 4's HAMUR sizes (MovieLens 362.43K, Amazon 2.38M, Ali-CCP 27.62M) are not reproduced by
@@ -39,9 +26,9 @@ public sealed class HamurTests
     [InlineData("mind", 282_303)]
     public void Non_embedding_parameters_match_appendix_A(string preset, long expected)
     {
-        var schema = Shape(preset);
+        var schema = TestData.BenchmarkShape(preset);
         using var model = Build(schema, preset);
-        Assert.Equal(expected, M2MTests.NonEmbedding(model));
+        Assert.Equal(expected, NonEmbeddingParameters(model));
         Assert.Equal(expected + schema.SparseFeatures.Sum(f => (long)f.Vocabulary * 16), model.ParameterCount);
     }
 
@@ -51,7 +38,7 @@ public sealed class HamurTests
         // MovieLens Small: one adapter at m = 128, k = 35, r = 32: U1, V2 128·35 each, V1, U2 35·32 each,
         // b1 32, b2 128, γ, β 128 each = 11,616 parameters, shared (reference) or one set for each of 3 scenarios.
         using var model = Build(TestData.MovieLens(), "movielens", ("per_scenario_adapters", "true"));
-        Assert.Equal(276_734 + 2 * 11_616, M2MTests.NonEmbedding(model));
+        Assert.Equal(276_734 + 2 * 11_616, NonEmbeddingParameters(model));
     }
 
     [Theory]
@@ -78,7 +65,7 @@ public sealed class HamurTests
     [Fact]
     public void Large_variant_on_ali_ccp_adapts_the_last_two_blocks()
     {
-        using var model = Build(M2MTests.AliCcpShape(), "aliccp");
+        using var model = Build(TestData.BenchmarkShape("aliccp"), "aliccp");
         var adapterWidths = model.named_parameters().Where(p => p.name.EndsWith(".gamma")).Select(p => p.parameter.shape[0]).ToArray();
         Assert.Equal([16L, 8L], adapterWidths);                                   // after blocks 6 (16) and 7 (8)
         Assert.Equal([4225L, 64L], model.named_parameters().Single(p => p.name == "hyper_net.layers.linear1.weight").parameter.shape);
@@ -91,9 +78,7 @@ public sealed class HamurTests
         var schema = TestData.Shaped([30, 20, 4], 2, 3);
         using var data = TestData.Random(schema, 40);
         using var model = Build(schema, "movielens", ("backbone_dims", "[32,16]"), ("k", "6"));
-        using (no_grad())
-            foreach (var (name, p) in model.named_parameters())
-                if (name.StartsWith("embedding.")) p.normal_(0, 1);                // rows that differ visibly
+        SpreadEmbeddings(model);
         model.eval();
         using var _ = no_grad();
         var alone = model.forward(data.Gather(arange(8L))).index_select(0, arange(4L));
@@ -150,13 +135,13 @@ public sealed class HamurTests
         var batch = data.Gather(arange(48L));
         nn.functional.binary_cross_entropy(model.forward(batch), batch.Label).backward();
         // b2 sits right before the domain norm, whose mean subtraction cancels it (as in the reference).
-        M2MTests.AssertGradients(model, ".b2");
+        AssertGradients(model, ".b2");
     }
 
     [Fact]
     public void Learns_synthetic_data_better_than_a_constant()
     {
-        using var data = M2MTests.Learnable();
+        using var data = LearningCheck.StrongSignal();
         using var split = DatasetSplit.Random(data.Count, 4);
         using var model = Build(data.Schema);
         Trainer.Fit(model, data, split, new TrainerOptions(Epochs: 3, BatchSize: 128, LearningRate: 1e-2), 4);

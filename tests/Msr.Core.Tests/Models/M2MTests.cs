@@ -1,44 +1,17 @@
-using System.Text.RegularExpressions;
 using Msr.Core.Data;
-using Msr.Core.Data.Synthetic;
 using Msr.Core.Models;
 using Msr.Core.Models.Layers;
 using Msr.Core.Training;
 using Xunit;
+using static Msr.Core.Tests.Models.ModelTestKit;
 using static TorchSharp.torch;
 
 namespace Msr.Core.Tests.Models;
 
 public sealed class M2MTests
 {
-    static ScenarioModel Build(DatasetSchema schema, string preset = "movielens", params (string, string)[] options)
-    {
-        manual_seed(5);
-        return ModelRegistry.Create("M2M", new ModelContext(schema, preset), new Settings(options.Select(o => KeyValuePair.Create(o.Item1, o.Item2))));
-    }
-
-    /// <summary>Parameters outside the embedding tables (spec Appendix A.1 counts these).</summary>
-    internal static long NonEmbedding(ScenarioModel model) =>
-        model.named_parameters().Where(p => !p.name.StartsWith("embedding.")).Sum(p => p.parameter.numel());
-
-    /// <summary>Ali-CCP's shape as Msr's loaders give it: 23 sparse fields, one of them the scenario column <c>301</c>, 8 dense, S = 3.</summary>
-    internal static DatasetSchema AliCcpShape()
-    {
-        var features = Enumerable.Range(0, 23).Select(j => FeatureSpec.Sparse(j == 11 ? "301" : $"f{j}", j == 11 ? 4 : 5 + j)).ToList();
-        features.AddRange(Enumerable.Range(0, 8).Select(j => FeatureSpec.Dense($"d{j}")));
-        return new DatasetSchema(features, ["s0", "s1", "s2"]);
-    }
-
-    static DatasetSchema Shape(string preset) => preset switch
-    {
-        "movielens" => TestData.MovieLens(),
-        "kuairand" => TestData.Shaped([.. Enumerable.Range(0, 32).Select(j => 5 + j)], 4, 5),
-        "aliccp" => AliCcpShape(),
-        "amazon" => TestData.Shaped([5, 6], 0, 3),
-        "douban" => TestData.Shaped([5, 6, 7, 8], 0, 3),
-        "mind" => TestData.Shaped([5, 6, 7], 0, 4),
-        _ => throw new ArgumentException(preset),
-    };
+    static ScenarioModel Build(DatasetSchema schema, string preset = "movielens", params (string Key, string Value)[] options) =>
+        ModelTestKit.Build("M2M", schema, preset, seed: 5, options);
 
     // Spec Appendix A.1. The 2/2 configuration is the reference scripts'; P-BENCH Table 4's M2M sizes match
     // 1/1 instead (KuaiRand exactly, Douban/MIND within rounding, Ali-CCP only without the dense inputs), so
@@ -58,9 +31,9 @@ public sealed class M2MTests
     [InlineData("mind", 1, 88_625)]
     public void Non_embedding_parameters_match_appendix_A(string preset, int layers, long expected)
     {
-        var schema = Shape(preset);
+        var schema = TestData.BenchmarkShape(preset);
         using var model = Build(schema, preset, ("enc_layers", $"{layers}"), ("dec_layers", $"{layers}"));
-        Assert.Equal(expected, NonEmbedding(model));
+        Assert.Equal(expected, NonEmbeddingParameters(model));
         // The tables it owns: every sparse field except Ali-CCP's 301 (carried as the scenario embedding), plus S×16.
         long tables = schema.SparseFeatures.Where(f => preset != "aliccp" || f.Name != "301").Sum(f => (long)f.Vocabulary * 16) + schema.ScenarioCount * 16;
         Assert.Equal(expected + tables, model.ParameterCount);
@@ -101,7 +74,7 @@ public sealed class M2MTests
     public void Fields_as_tokens_uses_16_wide_tokens_and_appends_ali_ccp_dense_values()
     {
         using var scope = NewDisposeScope();
-        var schema = AliCcpShape();
+        var schema = TestData.BenchmarkShape("aliccp");
         using var data = TestData.Random(schema, 12);
         using var model = Build(schema, "aliccp", ("attention_mode", "fields_as_tokens"));
         var inProj = model.named_parameters().Single(p => p.name == "backbone.transformer.encoder.layers.0.self_attn.in_proj_weight").parameter;
@@ -150,23 +123,6 @@ public sealed class M2MTests
         AssertGradients(model);
     }
 
-    /// <summary>
-    /// Every parameter gets a non-zero gradient except the biases of Linear layers that a BatchNorm follows
-    /// (its mean subtraction cancels them, as in the reference).
-    /// </summary>
-    internal static void AssertGradients(ScenarioModel model, params string[] alsoCancelled)
-    {
-        var cancelled = new Regex(@"\.layers\.linear\d+\.bias$");
-        var checkedParameters = model.named_parameters()
-            .Where(p => !cancelled.IsMatch(p.name) && !alsoCancelled.Any(a => p.name.EndsWith(a))).ToList();
-        Assert.True(checkedParameters.Count > 10);
-        Assert.All(checkedParameters, p => Assert.True(p.parameter.grad is { } g && g.abs().sum().item<float>() > 0, $"{p.name} has no gradient"));
-    }
-
-    /// <summary>A small synthetic set with a strong, noise-free signal and few users and items, so a few epochs show learning.</summary>
-    internal static ScenarioDataset Learnable() => SyntheticDataset.Generate(
-        new SyntheticOptions(Rows: 2000, Users: 60, Items: 40, SharedSignal: 2.0, ScenarioSignal: 1.0, LabelNoise: 0));
-
     // A constant predictor has AUC 0.5. M2M learns slowly at this size (its transformer sees inputs of scale
     // 1e-4 at first), and more slowly still when the samples attend to each other, so the margins are modest;
     // the numbers are deterministic (same seed, same data).
@@ -175,7 +131,7 @@ public sealed class M2MTests
     [InlineData("single_token", 0.6)]
     public void Learns_synthetic_data_better_than_a_constant(string mode, double minimumAuc)
     {
-        using var data = Learnable();
+        using var data = LearningCheck.StrongSignal();
         using var split = DatasetSplit.Random(data.Count, 4);
         using var model = Build(data.Schema, "movielens", ("attention_mode", mode));
         Trainer.Fit(model, data, split, new TrainerOptions(Epochs: 4, BatchSize: 64, LearningRate: 3e-3), 4);
@@ -265,13 +221,5 @@ public sealed class M2MTests
         y = Norm(y + Attention(y, memory, "decoder.layers.0.multihead_attn"), "decoder.layers.0.norm2");
         y = Norm(y + FeedForward(y, "decoder.layers.0"), "decoder.layers.0.norm3");
         return Norm(y, "decoder.norm");
-    }
-
-    /// <summary>Embeddings of unit scale, so that rows differ visibly (the reference initialisation is N(0, 1e-4)).</summary>
-    static void SpreadEmbeddings(ScenarioModel model)
-    {
-        using var _ = no_grad();
-        foreach (var (name, p) in model.named_parameters())
-            if (name.StartsWith("embedding.")) p.normal_(0, 1);
     }
 }

@@ -86,7 +86,7 @@ public sealed class M3oeTests
 
         (Dictionary<string, float[]> Before, Dictionary<string, float[]> After) TwoEpochs(bool darts)
         {
-            using var model = Build(Name, schema, 4, Presets.MovieLens, ("darts_step_per_epoch", darts ? "true" : "false"));
+            using var model = Build(Name, schema, Presets.MovieLens, 4, ("darts_step_per_epoch", darts ? "true" : "false"));
             model.train();
             var before = State(model);
             using var generator = new Generator(11);
@@ -132,7 +132,7 @@ public sealed class M3oeTests
     [Fact]
     public void Learns_above_a_constant_predictor()
     {
-        double auc = SyntheticTestAuc(Name);
+        double auc = LearningCheck.Fit(Name).Test.Auc!.Value;
         Assert.True(auc > 0.55, $"test AUC {auc}");
     }
 
@@ -154,7 +154,7 @@ public sealed class M3oeTests
     [MemberData(nameof(NonEmbeddingCases))]
     public void Non_embedding_counts_match_appendix_A(string preset, long expected)
     {
-        using var model = Build(Name, BenchmarkShape(preset), preset: preset);
-        Assert.Equal(expected, NonEmbeddingCount(model));
+        using var model = Build(Name, TestData.BenchmarkShape(preset), preset: preset);
+        Assert.Equal(expected, NonEmbeddingParameters(model));
     }
 }

@@ -2,6 +2,7 @@ using Msr.Core.Data;
 using Msr.Core.Models;
 using Msr.Core.Models.Layers;
 using Xunit;
+using static Msr.Core.Tests.Models.ModelTestKit;
 using static TorchSharp.torch;
 
 namespace Msr.Core.Tests.Models;
@@ -10,21 +11,13 @@ public sealed class ModelBehaviourTests
 {
     public static TheoryData<string> AllModels => [.. ModelRegistry.All.Select(e => e.Name)];
 
-    static ScenarioModel Build(string name, DatasetSchema schema, long seed = 1, params (string, string)[] options)
-    {
-        manual_seed(seed);
-        var given = TestData.ShapedModelOptions(name).Concat(options);
-        return ModelRegistry.Create(name, new ModelContext(schema), new Settings(given.Select(o => KeyValuePair.Create(o.Item1, o.Item2))));
-    }
-
-    static ScenarioBatch Batch(ScenarioDataset data, long from, long count) => data.Gather(arange(from, from + count, dtype: ScalarType.Int64));
 
     [Theory]
     [MemberData(nameof(AllModels))]
     public void Output_is_a_probability_vector_of_batch_length(string name)
     {
         using var scope = NewDisposeScope();
-        var schema = TestData.Shaped([30, 20, 4], 2, 3);
+        var schema = TestData.Shaped([30, 20, 4], 2, 3, userAndItem: true);
         using var data = TestData.Random(schema, 64);
         using var model = Build(name, schema);
 
@@ -51,7 +44,7 @@ public sealed class ModelBehaviourTests
     public void Gradients_reach_the_embedding_tables(string name)
     {
         using var scope = NewDisposeScope();
-        var schema = TestData.Shaped([30, 20], 1, 3);
+        var schema = TestData.Shaped([30, 20], 1, 3, userAndItem: true);
         using var data = TestData.Random(schema, 32);
         using var model = Build(name, schema);
         model.train();
@@ -150,7 +143,7 @@ public sealed class ModelBehaviourTests
     public void Options_change_the_architecture()
     {
         var schema = TestData.Shaped([5, 5], 0, 2);
-        using var small = Build("SharedBottom", schema, 1, ("bottom_dims", "[4]"), ("tower_dims", "[2]"));
+        using var small = Build("SharedBottom", schema, options: [("bottom_dims", "[4]"), ("tower_dims", "[2]")]);
         // Embeddings 10·16, bottom (32+1)·4 + 2·4, two towers of (4+1)·2 + 2·2 + (2+1).
         Assert.Equal(10 * 16 + 33 * 4 + 8 + 2 * (5 * 2 + 4 + 3), small.ParameterCount);
     }

@@ -3,20 +3,15 @@ using Msr.Core.Models;
 using Msr.Core.Models.Layers;
 using Msr.Core.Training;
 using Xunit;
+using static Msr.Core.Tests.Models.ModelTestKit;
 using static TorchSharp.torch;
 
 namespace Msr.Core.Tests.Models;
 
 public sealed class PpNetTests
 {
-    static ScenarioModel Build(DatasetSchema schema, string preset = Presets.MovieLens, params (string Key, string Value)[] options)
-    {
-        manual_seed(5);
-        return ModelRegistry.Create("PPNet", new ModelContext(schema, preset), new Settings(options.Select(o => KeyValuePair.Create(o.Key, o.Value))));
-    }
-
-    /// <summary>The synthetic data's ids (its loader takes the movielens preset, whose ids are user_id/movie_id).</summary>
-    static readonly (string, string) SyntheticIds = ("id_features", "[user_id,item_id]");
+    static ScenarioModel Build(DatasetSchema schema, string preset = Presets.MovieLens, params (string Key, string Value)[] options) =>
+        ModelTestKit.Build("PPNet", schema, preset, seed: 5, options);
 
     [Theory]
     [InlineData("true")]
@@ -28,12 +23,12 @@ public sealed class PpNetTests
         using var data = TestData.Random(schema, 40);
         using var model = Build(schema, options: ("ref_input", refInput));
         model.train();
-        var p = model.forward(data.Gather(arange(40L)));
+        var p = model.forward(Batch(data, 40));
         Assert.Equal([40L], p.shape);
         Assert.True(p.gt(0).logical_and(p.lt(1)).all().item<bool>());
         // u = e_user ⊕ e_movie (32); a = 4 remaining sparse·16 + sce 16 + age = 81 (spec §3.8).
-        Assert.Equal(["user_id", "movie_id"], BenchmarkShapes.Child<FeatureEmbedding>(model, "id_embedding").FieldNames);
-        Assert.Equal(["gender", "occupation", "zip", "cate_id"], BenchmarkShapes.Child<FeatureEmbedding>(model, "agnostic_embedding").FieldNames);
+        Assert.Equal(["user_id", "movie_id"], Child<FeatureEmbedding>(model, "id_embedding").FieldNames);
+        Assert.Equal(["gender", "occupation", "zip", "cate_id"], Child<FeatureEmbedding>(model, "agnostic_embedding").FieldNames);
     }
 
     [Fact]
@@ -56,15 +51,16 @@ public sealed class PpNetTests
     }
 
     /// <summary>Two epochs of the trainer; which parameters are bit-identical afterwards, which moved, which have a gradient.</summary>
-    static (List<string> Frozen, List<string> Moved, Dictionary<string, bool> HasGradient) TrainAndCompare((string, string) inputOption)
+    static (List<string> Frozen, List<string> Moved, Dictionary<string, bool> HasGradient) TrainAndCompare((string Key, string Value) inputOption)
     {
         using var data = TestData.Synthetic(400);
         using var split = DatasetSplit.Random(data.Count, 2);
-        using var model = Build(data.Schema, options: [SyntheticIds, inputOption]);
-        var before = BenchmarkShapes.Snapshot(model);
+        // No id_features: the synthetic data (movielens preset, no movie_id) gives PPNet its user_id and item_id.
+        using var model = Build(data.Schema, options: inputOption);
+        var before = Snapshot(model);
         Trainer.Fit(model, data, split, new TrainerOptions(Epochs: 2, BatchSize: 64, Patience: 5), seed: 2);
         var after = model.named_parameters().ToList();
-        var frozen = after.Where(p => LearningCheck.Identical(p.parameter, before[p.name])).Select(p => p.name).ToList();
+        var frozen = after.Where(p => Identical(p.parameter, before[p.name])).Select(p => p.name).ToList();
         var moved = after.Select(p => p.name).Except(frozen).ToList();
         return (frozen, moved, after.ToDictionary(p => p.name, p => p.parameter.grad is not null));
     }
@@ -84,11 +80,11 @@ public sealed class PpNetTests
     [MemberData(nameof(AppendixA))]
     public void Non_embedding_parameters_match_appendix_A(string preset, long expected)
     {
-        var schema = BenchmarkShapes.For(preset);
+        var schema = TestData.BenchmarkShape(preset);
         using var model = Build(schema, preset);
         // PPNet owns every sparse table but Ali-CCP's 301, and one scenario table (KuaiRand's duplicate reads it twice).
-        Assert.Equal(BenchmarkShapes.OwnedTables(schema, f => !(preset == Presets.AliCcp && f == "301")), BenchmarkShapes.EmbeddingParameters(model));
-        Assert.Equal(expected, model.ParameterCount - BenchmarkShapes.EmbeddingParameters(model));
+        Assert.Equal(OwnedTables(schema, f => !(preset == Presets.AliCcp && f == "301")), EmbeddingParameters(model));
+        Assert.Equal(expected, model.ParameterCount - EmbeddingParameters(model));
     }
 
     [Fact]
@@ -112,13 +108,13 @@ public sealed class PpNetTests
     [Fact]
     public void KuaiRand_duplicates_the_scenario_block_from_one_table_only_on_its_preset()
     {
-        var schema = BenchmarkShapes.For(Presets.KuaiRand);
+        var schema = TestData.BenchmarkShape(Presets.KuaiRand);
         using var reference = Build(schema, Presets.KuaiRand);
         using var single = Build(schema, Presets.KuaiRand, ("duplicate_scenario", "false"));
         // The second block adds 16 inputs to every first block and every gate of the 5 towers (G = 32 + D_a):
         // first Linear 16·128, gates 16·(128 + 64 + 32); no second table.
         Assert.Equal(5 * 16 * (128 + 128 + 64 + 32), reference.ParameterCount - single.ParameterCount);
-        Assert.Equal(BenchmarkShapes.EmbeddingParameters(single), BenchmarkShapes.EmbeddingParameters(reference));
+        Assert.Equal(EmbeddingParameters(single), EmbeddingParameters(reference));
         Assert.Equal("true", ModelRegistry.Get("PPNet").Options.Single(o => o.Name == "duplicate_scenario").DefaultText(Presets.KuaiRand));
         Assert.All(Presets.All.Where(p => p != Presets.KuaiRand),
             p => Assert.Equal("false", ModelRegistry.Get("PPNet").Options.Single(o => o.Name == "duplicate_scenario").DefaultText(p)));
@@ -127,9 +123,9 @@ public sealed class PpNetTests
     [Fact]
     public void On_aliccp_the_ids_and_the_scenario_column_leave_the_agnostic_input()
     {
-        using var model = Build(BenchmarkShapes.For(Presets.AliCcp), Presets.AliCcp);
-        Assert.Equal(["101", "205"], BenchmarkShapes.Child<FeatureEmbedding>(model, "id_embedding").FieldNames);
-        var agnostic = BenchmarkShapes.Child<FeatureEmbedding>(model, "agnostic_embedding");
+        using var model = Build(TestData.BenchmarkShape(Presets.AliCcp), Presets.AliCcp);
+        Assert.Equal(["101", "205"], Child<FeatureEmbedding>(model, "id_embedding").FieldNames);
+        var agnostic = Child<FeatureEmbedding>(model, "agnostic_embedding");
         Assert.Equal(20, agnostic.FieldNames.Count);
         Assert.DoesNotContain("301", agnostic.FieldNames);
         Assert.Equal(20 * 16 + 16, agnostic.OutputDim);                  // + 8 dense values = D_a 344
@@ -150,12 +146,32 @@ public sealed class PpNetTests
     }
 
     [Fact]
+    public void Without_the_presets_ids_the_datasets_own_user_and_item_columns_are_the_ids_when_unambiguous()
+    {
+        // Synthetic and custom CSV data take the movielens preset, whose ids are user_id/movie_id; they have no movie_id.
+        using var synthetic = Build(TestData.Shaped([5, 6, 7], 0, 2, userAndItem: true));
+        Assert.Equal(["user_id", "item_id"], Child<FeatureEmbedding>(synthetic, "id_embedding").FieldNames);
+        var csv = new DatasetSchema([FeatureSpec.Sparse("page", 3), FeatureSpec.Sparse("item", 6), FeatureSpec.Sparse("user", 5)], ["a", "b"]);
+        var settings = new Settings();
+        using var custom = ModelRegistry.Create("PPNet", new ModelContext(csv), settings);
+        Assert.Equal(["user", "item"], Child<FeatureEmbedding>(custom, "id_embedding").FieldNames);
+        Assert.Equal("[user,item]", settings.Resolved["id_features"]);                // the run records the ids used
+
+        // Two columns with a user name: no guess, the error says what was looked for.
+        var twoUsers = new DatasetSchema([FeatureSpec.Sparse("user_id", 5), FeatureSpec.Sparse("user", 5), FeatureSpec.Sparse("item_id", 6)], ["a", "b"]);
+        var e = Assert.Throws<ArgumentException>(() => Build(twoUsers));
+        Assert.Equal("option 'id_features' (preset 'movielens'): the dataset has no sparse feature 'movie_id'; its sparse features: user_id, user, item_id; " +
+            "[user_id,movie_id] is the preset's default (on data without it: the dataset's one user and one item column by name, not found unambiguously): " +
+            "give option 'id_features' for this dataset", e.Message);
+        // A given value is never replaced by the guess.
+        var given = Assert.Throws<ArgumentException>(() => Build(TestData.Shaped([5, 6], 0, 2, userAndItem: true), options: ("id_features", "[user_id,movie_id]")));
+        Assert.Equal("option 'id_features' (preset 'movielens'): the dataset has no sparse feature 'movie_id'; its sparse features: user_id, item_id", given.Message);
+    }
+
+    [Fact]
     public void Learns_above_a_constant_predictor_on_synthetic_data()
     {
-        using var data = LearningCheck.Data();
-        using var split = DatasetSplit.Random(data.Count, 4);
-        using var model = Build(data.Schema, options: SyntheticIds);
-        var (test, constant) = LearningCheck.FitAndEvaluate(model, data, split);
+        var (test, constant) = LearningCheck.Fit("PPNet");
         Assert.True(test.Auc > 0.65, $"test AUC {test.Auc}");
         Assert.True(test.LogLoss < constant, $"test logloss {test.LogLoss} vs constant {constant}");
     }

@@ -2,15 +2,13 @@ using Msr.Core.Data;
 using Msr.Core.Models;
 using Xunit;
 using static TorchSharp.torch;
-using static Msr.Core.Tests.Models.ModelFixtures;
+using static Msr.Core.Tests.Models.ModelTestKit;
 
 namespace Msr.Core.Tests.Models;
 
 public sealed class SarNetTests
 {
     const string Name = "SAR-Net";
-
-    static ScenarioBatch Batch(ScenarioDataset data, long count) => data.Gather(arange(count, dtype: ScalarType.Int64));
 
     [Fact]
     public void Forward_gives_one_probability_per_row_in_training_and_evaluation()
@@ -98,7 +96,7 @@ public sealed class SarNetTests
     [InlineData(Presets.Mind, 16_715)]
     public void Non_embedding_counts_match_appendix_A(string preset, long expected)
     {
-        using var model = Build(Name, BenchmarkShape(preset), preset);
+        using var model = Build(Name, TestData.BenchmarkShape(preset), preset);
         Assert.Equal(expected, NonEmbeddingParameters(model));
     }
 
@@ -106,7 +104,7 @@ public sealed class SarNetTests
     public void On_aliccp_the_scenario_column_301_is_an_input()
     {
         // The default feature set: 23 sparse fields including 301 → D_s = 368 (spec §3.8). Each scenario's w^s is 1×368.
-        using var model = Build(Name, BenchmarkShape(Presets.AliCcp), Presets.AliCcp);
+        using var model = Build(Name, TestData.BenchmarkShape(Presets.AliCcp), Presets.AliCcp);
         var scale = model.named_parameters().Single(p => p.name == "scenario_scale.0").parameter;
         Assert.Equal([1L, 368L], scale.shape);
     }
@@ -127,20 +125,20 @@ public sealed class SarNetTests
     public void Expert_options_change_the_architecture()
     {
         // Amazon shape, D = 32: one expert = BN(32) 64 + Linear(32→16) 528 = 592; gate Linear(32→n) = 33·n.
-        using var fewer = Build(Name, BenchmarkShape(Presets.Amazon), Presets.Amazon, options: [("shared_experts", "4"), ("specific_experts", "1")]);
+        using var fewer = Build(Name, TestData.BenchmarkShape(Presets.Amazon), Presets.Amazon, options: [("shared_experts", "4"), ("specific_experts", "1")]);
         Assert.Equal(10_571 - (4 + 3) * 592 - 5 * 33, NonEmbeddingParameters(fewer));
-        using var onlyShared = Build(Name, BenchmarkShape(Presets.Amazon), Presets.Amazon, options: [("specific_experts", "0")]);
+        using var onlyShared = Build(Name, TestData.BenchmarkShape(Presets.Amazon), Presets.Amazon, options: [("specific_experts", "0")]);
         Assert.Equal(10_571 - 6 * 592 - 2 * 33, NonEmbeddingParameters(onlyShared));
         var e = Assert.Throws<ArgumentException>(() =>
-            Build(Name, BenchmarkShape(Presets.Amazon), options: [("shared_experts", "0"), ("specific_experts", "0")]));
+            Build(Name, TestData.BenchmarkShape(Presets.Amazon), options: [("shared_experts", "0"), ("specific_experts", "0")]));
         Assert.Contains("shared_experts", e.Message);
     }
 
     [Fact]
     public void Learns_above_a_constant_predictor()
     {
-        var (auc, logLoss, constant) = FitBriefly(Name);
-        Assert.True(auc > 0.65, $"test AUC {auc}");
-        Assert.True(logLoss < constant, $"test log loss {logLoss} vs constant {constant}");
+        var (test, constant) = LearningCheck.Fit(Name);
+        Assert.True(test.Auc > 0.65, $"test AUC {test.Auc}");
+        Assert.True(test.LogLoss < constant, $"test log loss {test.LogLoss} vs constant {constant}");
     }
 }
