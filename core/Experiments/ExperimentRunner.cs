@@ -54,29 +54,37 @@ public static class ExperimentRunner
             modelSettings.Resolved, run.Preset, spec.Seed, run.Trainer);
         string codeVersion = CodeVersion.OfModel(canonicalModel);
         long parameters = 0;
+        string device = "cpu";
 
         RunRecord Record(string status, string? error, Metrics.Evaluation? test = null, Metrics.Evaluation? validation = null,
             TrainingSummary? training = null, EfficiencyFigures? efficiency = null, string? weights = null) =>
             new(RunRecord.CurrentSchemaVersion, spec.RunId, status, error,
                 config with { ModelOptions = new Dictionary<string, string>(config.ModelOptions) },
-                test, validation, training, efficiency, parameters, Environment(), started, DateTimeOffset.UtcNow)
+                test, validation, training, efficiency, parameters, Environment(device), started, DateTimeOffset.UtcNow)
             { Weights = weights, CodeVersion = codeVersion };
 
         try
         {
-            using var split = data.Data.PredefinedSplit is null ? DatasetSplit.Random(data.Data.Count, spec.Seed) : null;
-            var rows = split ?? data.Data.PredefinedSplit!;
+            var target = ComputeDevice.Resolve(run.Trainer.Device);
+            device = ComputeDevice.Describe(target);
+            // The split is drawn on the CPU (the reference's permutation), then data and indices move to the device once.
+            using var cpuSplit = data.Data.PredefinedSplit is null ? DatasetSplit.Random(data.Data.Count, spec.Seed) : null;
+            var onDevice = data.Data.To(target);
+            using var deviceCopy = ReferenceEquals(onDevice, data.Data) ? null : onDevice;
+            using var movedSplit = cpuSplit is not null && target.type != DeviceType.CPU ? cpuSplit.To(target) : null;
+            var rows = movedSplit ?? cpuSplit ?? onDevice.PredefinedSplit!;
 
             // Seed the global generator right before construction: initialisation and dropout follow it.
             manual_seed(spec.Seed);
             using var model = ModelRegistry.Create(spec.Model, new ModelContext(data.Data.Schema, run.Preset), modelSettings);
+            model.to(target);
             parameters = model.ParameterCount;
-            var history = Trainer.Fit(model, data.Data, rows, run.Trainer, spec.Seed, progress, cancel, batchProgress);
+            var history = Trainer.Fit(model, onDevice, rows, run.Trainer, spec.Seed, progress, cancel, batchProgress);
             if (ConstantPredictions(history) is { } constant) return Record(RunRecord.Failed, constant);
 
-            var validation = Trainer.Evaluate(model, data.Data, rows.Validation, run.Trainer.BatchSize);
+            var validation = Trainer.Evaluate(model, onDevice, rows.Validation, run.Trainer.BatchSize);
             var inferClock = Stopwatch.StartNew();
-            var test = Trainer.Evaluate(model, data.Data, rows.Test, run.Trainer.BatchSize);
+            var test = Trainer.Evaluate(model, onDevice, rows.Test, run.Trainer.BatchSize);
             double inferMs = inferClock.Elapsed.TotalMilliseconds / Math.Max(1, BatchPlan.Count(rows.Test.shape[0], run.Trainer.BatchSize));
             var summary = new TrainingSummary(history.Epochs.Count, history.BestEpoch,
                 history.Stop == StopReason.EarlyStopping ? "early_stopping" : "epoch_budget", history.RestoredBest, history.Epochs);
@@ -133,12 +141,12 @@ public static class ExperimentRunner
             : null;
 
     /// <summary>Versions and machine, for the record.</summary>
-    public static RunEnvironment Environment() => new(
+    public static RunEnvironment Environment(string device = "cpu") => new(
         Msr: typeof(ExperimentRunner).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown",
         TorchSharp: typeof(torch).Assembly.GetName().Version?.ToString() ?? "unknown",
         DotNet: RuntimeInformation.FrameworkDescription,
         Os: RuntimeInformation.OSDescription,
         Machine: $"{RuntimeInformation.ProcessArchitecture}, {System.Environment.ProcessorCount} cores",
         Threads: TorchRuntime.Threads,
-        Device: "cpu");
+        Device: device);
 }

@@ -12,6 +12,7 @@ namespace Msr.Core.Training;
 /// <param name="UseStepLr">The reference never creates its scheduler (false); true applies StepLR per epoch.</param>
 /// <param name="StepLrStepSize">StepLR step size in epochs.</param>
 /// <param name="StepLrGamma">StepLR decay factor.</param>
+/// <param name="Device">Where the run computes: cpu (default), cuda, or auto (CUDA when usable); see <see cref="ComputeDevice"/>.</param>
 /// <param name="Monitor">Validation metric of early stopping; null lets the model choose (validation AUC unless it prefers another).</param>
 public sealed record TrainerOptions(
     int Epochs = 100,
@@ -23,7 +24,8 @@ public sealed record TrainerOptions(
     bool UseStepLr = false,
     int StepLrStepSize = 2,
     double StepLrGamma = 0.85,
-    StopMetric? Monitor = null)
+    StopMetric? Monitor = null,
+    string Device = "cpu")
 {
     /// <summary>Dataset protocol defaults, then the user's overrides; unknown keys stay unread for the caller to report.</summary>
     public static TrainerOptions From(Settings s, ProtocolDefaults defaults)
@@ -44,7 +46,8 @@ public sealed record TrainerOptions(
                 "auc" => StopMetric.Auc,
                 "logloss" => StopMetric.LogLoss,
                 _ => null,
-            });
+            },
+            s.Choice("device", d.Device, ComputeDevice.Choices));
     }
 
     /// <summary>The trainer option names (what <see cref="From"/> reads), in alphabetical order.</summary>

@@ -18,6 +18,7 @@ type TrainArgs =
     | Seed of seed: int64
     | Epochs of count: int
     | Batch_Size of rows: int
+    | Device of name: string
     | Patience of epochs: int
     | [<AltCommandLine("-s")>] Set of ``key=value``: string
     | Data of ``key=value``: string
@@ -35,6 +36,7 @@ type TrainArgs =
             | Seed _ -> "seed of split, initialisation and shuffling (default 2022)"
             | Epochs _ -> "epoch budget (default 100, with early stopping)"
             | Batch_Size _ -> "batch size (default: the dataset's protocol value)"
+            | Device _ -> "cpu (default), cuda or auto (CUDA when usable); see docs/performance.md for GPU set-up"
             | Patience _ -> "early-stopping patience in epochs (default: the dataset's protocol value)"
             | Set _ -> "model hyper-parameter, e.g. --set tower_dims=[16,8] (repeatable)"
             | Data _ -> "dataset option, e.g. --data rows=20000 (repeatable)"
@@ -134,6 +136,7 @@ let private train (out: TextWriter) (args: ParseResults<TrainArgs>) =
     let trainer =
         [ yield! args.TryGetResult Epochs |> Option.map (fun n -> "epochs", string n) |> Option.toList
           yield! args.TryGetResult Batch_Size |> Option.map (fun n -> "batch_size", string n) |> Option.toList
+          yield! args.TryGetResult TrainArgs.Device |> Option.map (fun d -> "device", d) |> Option.toList
           yield! args.TryGetResult Patience |> Option.map (fun n -> "patience", string n) |> Option.toList
           yield! pairs "trainer" (args.GetResults Trainer) ]
     let spec =

@@ -128,6 +128,10 @@ type ExperimentBuilder(title: string) =
     member _.LearningRate(e: Experiment, lr: float) =
         { e with Training = e.Training @ [ "lr", lr.ToString("R", Globalization.CultureInfo.InvariantCulture) ] }
 
+    /// Where every run computes: "cpu" (default), "cuda" or "auto" (CUDA when usable).
+    [<CustomOperation("device")>]
+    member _.Device(e: Experiment, name: string) = { e with Training = e.Training @ [ "device", name ] }
+
     /// Any other trainer option by name, e.g. `train "step_lr" "true"`.
     [<CustomOperation("train")>]
     member _.Train(e: Experiment, key: string, value: string) = { e with Training = e.Training @ [ key, value ] }

@@ -28,10 +28,11 @@ public sealed class RunIdentityTests
     public void Golden_id_of_a_spec_resolved_against_the_registries()
     {
         // The synthetic loader's protocol and the trainer's defaults resolved; an unknown model keeps its options as given and
-        // has no code version, so only the hashing, the loader's protocol defaults or a new trainer option change this value.
+        // has no code version, so only the hashing, the loader's protocol defaults or a new trainer option change this value
+        // (last changed by the trainer's device option).
         var spec = new RunSpec("synthetic", null, new Dictionary<string, string> { ["rows"] = "600" }, "NoSuchModel", new Dictionary<string, string>(),
             new Dictionary<string, string> { ["epochs"] = "2" }, 7);
-        Assert.Equal("synthetic-nosuchmodel-s7-749344cd352e", RunIdentity.Of(spec, _ => "fixed").RunId);
+        Assert.Equal("synthetic-nosuchmodel-s7-25e98881da50", RunIdentity.Of(spec, _ => "fixed").RunId);
     }
 
     [Fact]
