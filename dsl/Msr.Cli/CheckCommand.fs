@@ -60,14 +60,8 @@ let private margins (items: string list) =
 /// Check options from the command line (unknown names raise ArgumentException naming them).
 let options (args: ParseResults<CheckArgs>) =
     let margin, perMetric = margins (args.GetResults Margin)
-    let metrics =
-        match args.GetResults Metric |> List.concat with
-        | [] -> [ "auc"; "logloss" ]
-        | names -> names |> List.map (fun n -> (Metric.Get n).Name) |> List.distinct
-    let scenarios =
-        match args.GetResults Scenario |> List.concat with
-        | [] -> null
-        | names -> ResizeArray(names |> List.distinct) :> Collections.Generic.IReadOnlyList<string>
+    let metrics = ReportCommand.metricNames (args.GetResults Metric)
+    let scenarios = ReportCommand.scenarioNames (args.GetResults Scenario)
     let defaults = RegressionCheckOptions()
     let opts =
         RegressionCheckOptions(

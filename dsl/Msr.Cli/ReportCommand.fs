@@ -67,6 +67,19 @@ let private parseSpread (name: string) =
     | _ -> invalidArg "spread" (sprintf "Unknown spread '%s'. Spreads: std, se." name)
 
 /// Report options from the command line (unknown names raise ArgumentException naming them).
+
+/// `--metric` values (canonical names, each once), or auc and logloss when none is given.
+let metricNames (given: string list list) =
+    match List.concat given with
+    | [] -> [ "auc"; "logloss" ]
+    | names -> names |> List.map (fun n -> (Metric.Get n).Name) |> List.distinct
+
+/// `--scenario` values (each once), or null for every scenario.
+let scenarioNames (given: string list list) : Collections.Generic.IReadOnlyList<string> =
+    match List.concat given with
+    | [] -> null
+    | names -> ResizeArray(names |> List.distinct) :> _
+
 let options (args: ParseResults<ReportArgs>) =
     let mode, baseline =
         match args.TryGetResult Vs |> Option.map (fun s -> s.Trim()) with
@@ -75,14 +88,8 @@ let options (args: ParseResults<ReportArgs>) =
         | Some v when v.ToLowerInvariant() = "all" -> SignificanceMode.AllPairs, null
         | Some v when v.ToLowerInvariant() = "letters" || v.ToLowerInvariant() = "cld" -> SignificanceMode.CompactLetters, null
         | Some model -> SignificanceMode.VsBaseline, model
-    let metrics =
-        match args.GetResults Metric |> List.concat with
-        | [] -> [ "auc"; "logloss" ]
-        | names -> names |> List.map (fun n -> (Metric.Get n).Name) |> List.distinct
-    let scenarios =
-        match args.GetResults Scenario |> List.concat with
-        | [] -> null
-        | names -> ResizeArray(names |> List.distinct) :> Collections.Generic.IReadOnlyList<string>
+    let metrics = metricNames (args.GetResults Metric)
+    let scenarios = scenarioNames (args.GetResults Scenario)
     let order =
         match args.GetResults Order |> List.concat with
         | [] -> null
