@@ -13,6 +13,7 @@ namespace Msr.Core.Training;
 /// <param name="StepLrStepSize">StepLR step size in epochs.</param>
 /// <param name="StepLrGamma">StepLR decay factor.</param>
 /// <param name="Monitor">Validation metric of early stopping; null lets the model choose (validation AUC unless it prefers another).</param>
+/// <param name="EmbeddingUpdates">Dense Adam on the embedding tables too (the reference), or lazy row-wise updates (docs/performance.md).</param>
 public sealed record TrainerOptions(
     int Epochs = 100,
     int BatchSize = 4096,
@@ -23,7 +24,8 @@ public sealed record TrainerOptions(
     bool UseStepLr = false,
     int StepLrStepSize = 2,
     double StepLrGamma = 0.85,
-    StopMetric? Monitor = null)
+    StopMetric? Monitor = null,
+    EmbeddingUpdates EmbeddingUpdates = EmbeddingUpdates.Dense)
 {
     /// <summary>Dataset protocol defaults, then the user's overrides; unknown keys stay unread for the caller to report.</summary>
     public static TrainerOptions From(Settings s, ProtocolDefaults defaults)
@@ -44,7 +46,8 @@ public sealed record TrainerOptions(
                 "auc" => StopMetric.Auc,
                 "logloss" => StopMetric.LogLoss,
                 _ => null,
-            });
+            },
+            s.Choice("embedding_updates", "dense", ["dense", "lazy"]) == "lazy" ? EmbeddingUpdates.Lazy : EmbeddingUpdates.Dense);
     }
 
     /// <summary>The trainer option names (what <see cref="From"/> reads), in alphabetical order.</summary>
@@ -66,4 +69,16 @@ public sealed record TrainerOptions(
         From(s, new ProtocolDefaults());
         return s;
     }
+}
+
+/// <summary>How the embedding tables of <see cref="Msr.Core.Models.Layers.FeatureEmbedding"/> layers are stepped.</summary>
+public enum EmbeddingUpdates
+{
+    /// <summary>The reference: one Adam with coupled L2 over every parameter, so every row of every table moves at every step.</summary>
+    Dense,
+    /// <summary>
+    /// Only the rows a batch looks up move: their Adam moments and weights change, with the L2 term on those rows only;
+    /// untouched rows and their moments stay as they are (<see cref="LazyEmbeddingAdam"/>).
+    /// </summary>
+    Lazy,
 }
