@@ -38,7 +38,7 @@ type TrainBenchArgs =
     | Batch_Size of rows: int
     | Threads of count: int
     | Seed of seed: int64
-    | Data_Option of key_value: string
+    | Data of ``key=value``: string
     | Embedding_Updates of modes: string list
     interface IArgParserTemplate with
         member a.Usage =
@@ -51,7 +51,7 @@ type TrainBenchArgs =
             | Batch_Size _ -> "batch size (default: the dataset's protocol value)"
             | Threads _ -> "libtorch CPU threads (default: all cores)"
             | Seed _ -> "seed of split, initialisation and shuffling (default 2022)"
-            | Data_Option _ -> "a dataset option as key=value, repeatable (e.g. synthetic's users=1000, items=4336645)"
+            | Data _ -> "dataset option, e.g. --data users=1000 (repeatable; synthetic: rows, users, items, extra_fields, ...)"
             | Embedding_Updates _ -> "train each model with each of these trainer embedding_updates modes (dense, lazy) and add s/step (default: the trainer's default only)"
 
 type BenchArgs =
@@ -151,7 +151,7 @@ let private load (out: TextWriter) (args: ParseResults<LoadArgs>) =
 let private dataOption (text: string) =
     match text.Split('=', 2) with
     | [| key; value |] when key.Trim() <> "" -> key.Trim(), value.Trim()
-    | _ -> invalidArg "data-option" (sprintf "--data-option takes key=value (e.g. users=1000), got '%s'" text)
+    | _ -> invalidArg "data" (sprintf "--data takes key=value (e.g. users=1000), got '%s'" text)
 
 let private train (out: TextWriter) (args: ParseResults<TrainBenchArgs>) =
     let dataset = args.GetResult(TrainBenchArgs.Dataset, defaultValue = "synthetic")
@@ -173,7 +173,7 @@ let private train (out: TextWriter) (args: ParseResults<TrainBenchArgs>) =
                 MovieLensFileWriter.Write(work, int64 rows, 1)
                 work, []
             | None -> invalidArg "path" (sprintf "bench train needs --path for dataset '%s'" loader.Name)
-        let dataOptions = generated @ (args.GetResults Data_Option |> List.map dataOption)
+        let dataOptions = generated @ (args.GetResults Data |> List.map dataOption)
         let modes = args.TryGetResult Embedding_Updates
         let baseTrainer =
             [ "epochs", string (args.GetResult(Epochs, defaultValue = 2))

@@ -55,7 +55,7 @@ let wholePlanValidation =
                       "  - dataset 'movielens-100k': folder '/nonexistent/ml-100k' not found; it should hold u.data, u.user, u.item"
                       "  - model 'PLE': option 'expert_dims': 'wide' is not a list of layer widths like [128,64]"
                       "  - unknown option 'tower' for model 'PLE'; its options: specific_experts, shared_experts, expert_dims, tower_dims, gate_batch_norm, preset"
-                      "  - sweep 'experts': model 'SharedBottom' has no option 'experts' (declared by MMoE)"
+                      "  - sweep 'experts': model 'SharedBottom' has no option 'experts' (declared by MMoE, M2M)"
                       "  - sweep 'preset': option 'preset': unknown preset 'ml'; valid presets: movielens, kuairand, aliccp, amazon, douban, mind"
                       "  - training: option 'epochs': 0 must be between 1 and 2147483647"
                       "  - training: option 'monitor': 'recall' is not one of auto, auc, logloss"
