@@ -50,9 +50,6 @@ public sealed class LazyEmbeddingAdam : OptimizerHelper, IEmbeddingRowUpdates
         foreach (var layer in _layers) layer.UseRowUpdates(this);
     }
 
-    /// <summary>Steps taken so far (the t of the bias correction).</summary>
-    public long Steps => _step;
-
     public bool Owns(Parameter table) => _moments.ContainsKey(table.Handle);
 
     public Tensor Lookup(Parameter table, Tensor rows)

@@ -99,7 +99,7 @@ let scopedSweeps =
         }
         test "a sweep no compared model declares, or for a model not compared, is an error naming who declares it" {
             Expect.equal (problemsOf (experiment "none" { dataset small; compare [ "SharedBottom"; "PLE" ]; sweep "experts" [ "2" ]; seeds [ 1 ] }))
-                [ "sweep 'experts' varies no compared model (declared by MMoE); compared: SharedBottom, PLE" ] "no model declares it"
+                [ "sweep 'experts' varies no compared model (declared by MMoE, M2M); compared: SharedBottom, PLE" ] "no model declares it"
             Expect.equal (problemsOf (experiment "absent" { dataset small; compare [ "MMoE" ]; sweepFor [ "STAR" ] "aux_dims" [ "[8]" ]; seeds [ 1 ] }))
                 [ "sweep 'aux_dims' is for model 'STAR', which the experiment does not compare; compared: MMoE" ] "model not compared"
             Expect.equal (problemsOf (experiment "typo" { dataset small; compare [ "MMoE" ]; sweep "expert_dim" [ "[8]" ]; seeds [ 1 ] }))
