@@ -102,8 +102,8 @@ let scopedSweeps =
                 [ "sweep 'experts' varies no compared model (declared by MMoE, M2M); compared: SharedBottom, PLE" ] "no model declares it"
             Expect.equal (problemsOf (experiment "absent" { dataset small; compare [ "MMoE" ]; sweepFor [ "STAR" ] "aux_dims" [ "[8]" ]; seeds [ 1 ] }))
                 [ "sweep 'aux_dims' is for model 'STAR', which the experiment does not compare; compared: MMoE" ] "model not compared"
-            Expect.equal (problemsOf (experiment "typo" { dataset small; compare [ "MMoE" ]; sweep "expert_dim" [ "[8]" ]; seeds [ 1 ] }))
-                [ "sweep 'expert_dim' varies no compared model (no registered model declares it); compared: MMoE" ] "an option nobody has"
+            Expect.equal (problemsOf (experiment "typo" { dataset small; compare [ "MMoE" ]; sweep "expert_dimz" [ "[8]" ]; seeds [ 1 ] }))
+                [ "sweep 'expert_dimz' varies no compared model (no registered model declares it); compared: MMoE" ] "an option nobody has"
         }
         test "an option both set on a model and swept for it, or swept twice, is an error" {
             let e =
