@@ -2,7 +2,9 @@ using System.Diagnostics;
 using Msr.Core.Data;
 using Msr.Core.Metrics;
 using Msr.Core.Models;
+using Msr.Core.Models.Layers;
 using TorchSharp;
+using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace Msr.Core.Training;
@@ -83,7 +85,9 @@ public static class Trainer
 
     /// <summary>
     /// Adam with coupled L2 (spec §2.3) over the model's parameter groups; a group's own learning rate or
-    /// weight decay overrides the trainer's. Parameters in no group are left to the model.
+    /// weight decay overrides the trainer's. Parameters in no group are left to the model. With
+    /// <c>embedding_updates=lazy</c> the tables of the model's <see cref="FeatureEmbedding"/> layers leave the dense
+    /// Adam for a <see cref="LazyEmbeddingAdam"/> with the same group settings, stepped right after it.
     /// </summary>
     internal static optim.Optimizer CreateOptimizer(ScenarioModel model, TrainerOptions options)
     {
@@ -93,15 +97,24 @@ public static class Trainer
             foreach (var p in group.Parameters)
                 if (!seen.Add(p.Handle))
                     throw new InvalidOperationException($"model '{model.GetName()}': a parameter is in more than one parameter group ('{group.Name}')");
-        var adamGroups = groups.Where(g => g.Parameters.Count > 0).Select(g => new TorchSharp.Modules.Adam.ParamGroup(g.Parameters,
-            new TorchSharp.Modules.Adam.Options
-            {
-                LearningRate = g.LearningRate ?? options.LearningRate,
-                weight_decay = g.WeightDecay ?? options.WeightDecay,
-                beta1 = 0.9, beta2 = 0.999, eps = 1e-8,
-            })).ToList();
-        return optim.Adam(adamGroups, options.LearningRate, beta1: 0.9, beta2: 0.999, eps: 1e-8, weight_decay: options.WeightDecay);
+        var layers = options.EmbeddingUpdates == EmbeddingUpdates.Lazy ? model.modules().OfType<FeatureEmbedding>().ToList() : [];
+        var tables = layers.SelectMany(l => l.Tables).Select(t => t.Handle).ToHashSet();
+        var dense = optim.Adam(AdamGroups(groups, options, p => !tables.Contains(p.Handle)), options.LearningRate,
+            beta1: 0.9, beta2: 0.999, eps: 1e-8, weight_decay: options.WeightDecay);
+        var lazyGroups = AdamGroups(groups, options, p => tables.Contains(p.Handle));
+        return lazyGroups.Count == 0 ? dense : new OptimizerChain(dense, new LazyEmbeddingAdam(layers, lazyGroups));
     }
+
+    /// <summary>The model's groups restricted to the parameters <paramref name="keep"/> selects, as Adam groups (empty groups dropped).</summary>
+    static List<TorchSharp.Modules.Adam.ParamGroup> AdamGroups(IReadOnlyList<ParameterGroup> groups, TrainerOptions options, Func<Parameter, bool> keep) =>
+        [.. groups.Select(g => (Group: g, Parameters: g.Parameters.Where(keep).ToList())).Where(x => x.Parameters.Count > 0)
+            .Select(x => new TorchSharp.Modules.Adam.ParamGroup(x.Parameters, new TorchSharp.Modules.Adam.Options
+            {
+                LearningRate = x.Group.LearningRate ?? options.LearningRate,
+                InitialLearningRate = x.Group.LearningRate ?? options.LearningRate,
+                weight_decay = x.Group.WeightDecay ?? options.WeightDecay,
+                beta1 = 0.9, beta2 = 0.999, eps = 1e-8,
+            }))];
 
     static Action<int, long> MakeBatchReporter(Action<BatchProgress> report, int epoch, TrainerOptions options, long trainRows, Stopwatch clock)
     {

@@ -14,6 +14,7 @@ namespace Msr.Core.Training;
 /// <param name="StepLrGamma">StepLR decay factor.</param>
 /// <param name="Device">Where the run computes: cpu (default), cuda, or auto (CUDA when usable); see <see cref="ComputeDevice"/>.</param>
 /// <param name="Monitor">Validation metric of early stopping; null lets the model choose (validation AUC unless it prefers another).</param>
+/// <param name="EmbeddingUpdates">Dense Adam on the embedding tables too (the reference), or lazy row-wise updates (docs/performance.md).</param>
 public sealed record TrainerOptions(
     int Epochs = 100,
     int BatchSize = 4096,
@@ -25,7 +26,8 @@ public sealed record TrainerOptions(
     int StepLrStepSize = 2,
     double StepLrGamma = 0.85,
     StopMetric? Monitor = null,
-    string Device = "cpu")
+    string Device = "cpu",
+    EmbeddingUpdates EmbeddingUpdates = EmbeddingUpdates.Dense)
 {
     /// <summary>Dataset protocol defaults, then the user's overrides; unknown keys stay unread for the caller to report.</summary>
     public static TrainerOptions From(Settings s, ProtocolDefaults defaults)
@@ -47,7 +49,8 @@ public sealed record TrainerOptions(
                 "logloss" => StopMetric.LogLoss,
                 _ => null,
             },
-            s.Choice("device", d.Device, ComputeDevice.Choices));
+            s.Choice("device", d.Device, ComputeDevice.Choices),
+            s.Choice("embedding_updates", "dense", ["dense", "lazy"]) == "lazy" ? EmbeddingUpdates.Lazy : EmbeddingUpdates.Dense);
     }
 
     /// <summary>The trainer option names (what <see cref="From"/> reads), in alphabetical order.</summary>
@@ -69,4 +72,16 @@ public sealed record TrainerOptions(
         From(s, new ProtocolDefaults());
         return s;
     }
+}
+
+/// <summary>How the embedding tables of <see cref="Msr.Core.Models.Layers.FeatureEmbedding"/> layers are stepped.</summary>
+public enum EmbeddingUpdates
+{
+    /// <summary>The reference: one Adam with coupled L2 over every parameter, so every row of every table moves at every step.</summary>
+    Dense,
+    /// <summary>
+    /// Only the rows a batch looks up move: their Adam moments and weights change, with the L2 term on those rows only;
+    /// untouched rows and their moments stay as they are (<see cref="LazyEmbeddingAdam"/>).
+    /// </summary>
+    Lazy,
 }

@@ -2,6 +2,7 @@
 module Msr.Cli.BenchCommand
 
 open System
+open System.Collections.Generic
 open System.Diagnostics
 open System.Globalization
 open System.IO
@@ -37,6 +38,8 @@ type TrainBenchArgs =
     | Batch_Size of rows: int
     | Threads of count: int
     | Seed of seed: int64
+    | Data of ``key=value``: string
+    | Embedding_Updates of modes: string list
     interface IArgParserTemplate with
         member a.Usage =
             match a with
@@ -48,6 +51,8 @@ type TrainBenchArgs =
             | Batch_Size _ -> "batch size (default: the dataset's protocol value)"
             | Threads _ -> "libtorch CPU threads (default: all cores)"
             | Seed _ -> "seed of split, initialisation and shuffling (default 2022)"
+            | Data _ -> "dataset option, e.g. --data users=1000 (repeatable; synthetic: rows, users, items, extra_fields, ...)"
+            | Embedding_Updates _ -> "train each model with each of these trainer embedding_updates modes (dense, lazy) and add s/step (default: the trainer's default only)"
 
 type BenchArgs =
     | [<CliPrefix(CliPrefix.None)>] Load of ParseResults<LoadArgs>
@@ -142,6 +147,12 @@ let private load (out: TextWriter) (args: ParseResults<LoadArgs>) =
         if not keep then
             try Directory.Delete(work, true) with :? IOException -> ()
 
+/// A `key=value` dataset option of the command line.
+let private dataOption (text: string) =
+    match text.Split('=', 2) with
+    | [| key; value |] when key.Trim() <> "" -> key.Trim(), value.Trim()
+    | _ -> invalidArg "data" (sprintf "--data takes key=value (e.g. users=1000), got '%s'" text)
+
 let private train (out: TextWriter) (args: ParseResults<TrainBenchArgs>) =
     let dataset = args.GetResult(TrainBenchArgs.Dataset, defaultValue = "synthetic")
     let loader = DatasetRegistry.Get dataset
@@ -154,7 +165,7 @@ let private train (out: TextWriter) (args: ParseResults<TrainBenchArgs>) =
     args.TryGetResult Threads |> Option.iter TorchRuntime.SetThreadsOnce
     let work = tempFolder ()
     try
-        let path, dataOptions =
+        let path, generated =
             match args.TryGetResult TrainBenchArgs.Path with
             | Some p -> p, []
             | None when loader.Name = "synthetic" -> null, [ "rows", string rows ]
@@ -162,15 +173,32 @@ let private train (out: TextWriter) (args: ParseResults<TrainBenchArgs>) =
                 MovieLensFileWriter.Write(work, int64 rows, 1)
                 work, []
             | None -> invalidArg "path" (sprintf "bench train needs --path for dataset '%s'" loader.Name)
-        let trainer =
+        let dataOptions = generated @ (args.GetResults Data |> List.map dataOption)
+        let modes = args.TryGetResult Embedding_Updates
+        let baseTrainer =
             [ "epochs", string (args.GetResult(Epochs, defaultValue = 2))
               yield! args.TryGetResult Batch_Size |> Option.map (fun b -> "batch_size", string b) |> Option.toList ]
+        let trainers =
+            match modes with
+            | None -> [ None, baseTrainer ]
+            | Some given ->
+                [ for mode in given ->
+                      let trainer = baseTrainer @ [ "embedding_updates", mode ]
+                      match Msr.Core.Training.TrainerOptions.Problems(trainer |> List.map KeyValuePair) |> Seq.toList with
+                      | [] -> Some mode, trainer
+                      | problems -> invalidArg "embedding-updates" (String.concat "; " problems) ]
         let seed = args.GetResult(TrainBenchArgs.Seed, defaultValue = 2022L)
         use data = LoadedDataset.Load(loader.Name, path, readOnlyDict dataOptions, null)
         fprintfn out "%s: %d rows, %d scenarios; %d threads, %d cores; loaded in %s s\n" loader.Name data.Data.Count
             data.Data.Schema.ScenarioCount TorchRuntime.Threads Environment.ProcessorCount (f 2 data.LoadSeconds)
+        // With --embedding-updates each row names its mode and adds seconds per training step (batch / samples per second).
+        let withMode (mode: string option) (stepSeconds: string) (row: string list) =
+            match mode with
+            | None -> row
+            | Some m -> (List.head row :: m :: List.take 3 (List.tail row)) @ stepSeconds :: List.skip 4 row
         let table =
-            [ for model in models ->
+            [ for model in models do
+                for mode, trainer in trainers ->
                   let spec = RunSpec(loader.Name, path, readOnlyDict dataOptions, model, readOnlyDict [], readOnlyDict trainer, seed)
                   let record = ExperimentRunner.Run(spec, data)
                   if record.IsCompleted then
@@ -178,8 +206,10 @@ let private train (out: TextWriter) (args: ParseResults<TrainBenchArgs>) =
                       [ model; string record.Parameters; string record.Training.EpochsRun; f 2 e.TrainSecondsPerEpoch
                         f 0 e.TrainSamplesPerSecond; f 2 e.InferMillisecondsPerBatch; string e.InferBatchSize
                         (let a = record.Test.Overall.Auc in if a.HasValue then f 4 a.Value else "-") ]
-                  else [ model; string record.Parameters; "failed"; "-"; "-"; "-"; "-"; record.Error ] ]
-        fprintfn out "%s" (Tables.markdown [ "model"; "parameters"; "epochs"; "train s/epoch"; "samples/s"; "infer ms/batch"; "batch"; "test AUC" ] table)
+                      |> withMode mode (f 3 (float record.Config.Trainer.BatchSize / max e.TrainSamplesPerSecond 1e-9))
+                  else [ model; string record.Parameters; "failed"; "-"; "-"; "-"; "-"; record.Error ] |> withMode mode "-" ]
+        let columns = [ "model"; "parameters"; "epochs"; "train s/epoch"; "samples/s"; "infer ms/batch"; "batch"; "test AUC" ]
+        fprintfn out "%s" (Tables.markdown (withMode (modes |> Option.map (fun _ -> "embedding updates")) "train s/step" columns) table)
         0
     finally
         try Directory.Delete(work, true) with :? IOException -> ()

@@ -53,6 +53,7 @@ public sealed class FeatureEmbedding : Module<ScenarioBatch, Tensor>
     readonly bool _reorder;                 // table blocks come out grouped: map them back to the selected order
     readonly bool _dense;
     readonly int _fieldWidth;               // common width of all selected fields (0 when widths differ)
+    IEmbeddingRowUpdates? _rowUpdates;      // lazy embedding updates: lookups of its tables go through it
 
     public int OutputDim { get; }
     public int SparseFieldCount { get; }
@@ -153,9 +154,34 @@ public sealed class FeatureEmbedding : Module<ScenarioBatch, Tensor>
     /// gradient, bit for bit (checked in FeatureEmbeddingTests), but libtorch's CPU backward of index_select
     /// (index_add) is faster than its embedding backward: 1.3-2.7× for a MovieLens-shaped batch on the shared
     /// 2-core machine (docs/performance.md).
+    /// With row updates attached (and gradients enabled) the rows come from the optimiser instead, so the
+    /// backward never builds the table-sized gradient.
     /// </summary>
-    static Tensor Lookup(Embedding table, Tensor rows) =>
-        table.weight!.index_select(0, rows.flatten()).view(rows.shape[0], -1);
+    Tensor Lookup(Embedding table, Tensor rows)
+    {
+        var weight = Weight(table);
+        var flat = rows.flatten();
+        var embedded = _rowUpdates is not null && is_grad_enabled() && _rowUpdates.Owns(weight)
+            ? _rowUpdates.Lookup(weight, flat)
+            : weight.index_select(0, flat);
+        return embedded.view(rows.shape[0], -1);
+    }
+
+    /// <summary>
+    /// A table's weight as the module's own parameter object: <c>Embedding.weight</c> wraps the tensor anew at every
+    /// read (a new handle), while the parameter list keeps one wrapper, the one optimisers are keyed by.
+    /// </summary>
+    static Parameter Weight(Embedding table) => table.parameters().Single();
+
+    /// <summary>The embedding tables (one per width group or feature, then the scenario table), as the model's parameter objects.</summary>
+    public IReadOnlyList<Parameter> Tables =>
+        [.. tables.Select(Weight), .. scenario_table is null ? [] : new[] { Weight(scenario_table) }];
+
+    /// <summary>
+    /// Attaches a row-wise optimiser (<c>embedding_updates=lazy</c>): lookups of the tables it owns then give gradients
+    /// to the looked-up rows only. Null restores ordinary lookups (gradients into the tables themselves).
+    /// </summary>
+    public void UseRowUpdates(IEmbeddingRowUpdates? updates) => _rowUpdates = updates;
 
     /// <summary>(B, 16): the scenario embedding from this layer's own table (the same vectors <see cref="forward"/> concatenates).</summary>
     public Tensor ScenarioEmbedding(ScenarioBatch batch) =>
