@@ -181,6 +181,34 @@ let cli =
                 Expect.stringContains out s "in the output"
             Expect.isFalse (out.Contains "| MMoE") "only the models asked for"
         }
+        test "run executes a plan.json: a dry run lists the runs, a run trains them, a second run resumes" {
+            let folder = Path.Combine(Path.GetTempPath(), "msr-plan-" + Guid.NewGuid().ToString("N"))
+            try
+                let plan = Path.Combine(folder, "plan.json")
+                let results = Path.Combine(folder, "results")
+                Directory.CreateDirectory folder |> ignore
+                Msr.Dsl.ExperimentSyntax.experiment "plan file" {
+                    dataset (Msr.Dsl.Dataset.synthetic |> Msr.Dsl.Dataset.with' "rows" 600)
+                    compare [ "BaseDNN"; "SharedBottom" ]
+                    seeds [ 1 ]
+                    epochs 1
+                    resultsIn results
+                }
+                |> Msr.Dsl.PlanFile.save plan
+                let code, out, err = msr [ "run"; plan; "--dry-run" ]
+                Expect.equal code 0 (sprintf "dry run exit 0: %s" err)
+                Expect.stringContains out "synthetic-basednn-s1-" "lists a run id"
+                Expect.isFalse (Directory.Exists results && Directory.GetFiles(results, "*.json").Length > 0) "dry run trains nothing"
+                let code, _, err = msr [ "run"; plan ]
+                Expect.equal code 0 (sprintf "run exit 0: %s" err)
+                Expect.equal (Directory.GetFiles(results, "*.json").Length) 2 "two records"
+                let code, out, _ = msr [ "run"; plan ]
+                Expect.equal code 0 "resume exit 0"
+                Expect.equal (Directory.GetFiles(results, "*.json").Length) 2 "nothing retrained"
+                Expect.stringContains out "2 already" "says they were done"
+            finally
+                if Directory.Exists folder then Directory.Delete(folder, true)
+        }
         test "a thread count other than the one this process already uses is a clear error" {
             // Every in-process caller uses the core count (idempotent); asking for another must not crash.
             Msr.Core.Native.TorchRuntime.SetThreadsOnce Environment.ProcessorCount
