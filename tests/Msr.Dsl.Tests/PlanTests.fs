@@ -59,7 +59,7 @@ let wholePlanValidation =
                       "  - sweep 'preset': option 'preset': unknown preset 'ml'; valid presets: movielens, kuairand, aliccp, amazon, douban, mind"
                       "  - training: option 'epochs': 0 must be between 1 and 2147483647"
                       "  - training: option 'monitor': 'recall' is not one of auto, auc, logloss"
-                      "  - training: unknown trainer option 'patiance'; trainer options: batch_size, embedding_updates, epochs, lr, monitor, patience, restore_best_at_end, step_lr, step_lr_gamma, step_lr_step_size, weight_decay"
+                      "  - training: unknown trainer option 'patiance'; trainer options: batch_size, device, embedding_updates, epochs, lr, monitor, patience, restore_best_at_end, step_lr, step_lr_gamma, step_lr_step_size, weight_decay"
                       "  - seed 1 is listed 2 times" ])
                 "every problem, verbatim"
             Expect.isFalse (ex.Message.Contains "   at ") "no stack trace in the message"
