@@ -89,8 +89,13 @@ public sealed class RunLease : IDisposable
             stream.Flush(flushToDisk: true);
             return true;
         }
-        catch (IOException) when (File.Exists(path)) { return false; }
+        // "Already exists" even when the file is gone by the time we look: a concurrent taker may have removed it
+        // between our create and our check, and losing that race is an ordinary "someone else has it".
+        catch (IOException e) when (AlreadyExists(e) || File.Exists(path)) { return false; }
     }
+
+    /// <summary>EEXIST on Unix (errno 17), ERROR_FILE_EXISTS on Windows.</summary>
+    static bool AlreadyExists(IOException e) => e.HResult == 17 || e.HResult == unchecked((int)0x80070050);
 
     /// <summary>Removes an expired lease of <paramref name="holder"/>; only one of several concurrent takers succeeds.</summary>
     static bool TryTakeOver(string path, string holder, TimeSpan timeout)
