@@ -241,9 +241,13 @@ public static class Trainer
 
     /// <summary>Overall and per-scenario metrics of the model on <paramref name="rows"/>; GAUC too when the schema
     /// declares a user feature.</summary>
-    public static Evaluation Evaluate(ScenarioModel model, ScenarioDataset data, Tensor rows, int batchSize)
+    public static Evaluation Evaluate(ScenarioModel model, ScenarioDataset data, Tensor rows, int batchSize) =>
+        Score(data, rows, Predict(model, data, rows, batchSize));
+
+    /// <summary>Overall and per-scenario metrics of <paramref name="predictions"/> (in the order of <paramref name="rows"/>, as
+    /// <see cref="Predict"/> returns them); apart from <see cref="Evaluate"/> so that inference can be timed without the metrics.</summary>
+    public static Evaluation Score(ScenarioDataset data, Tensor rows, double[] predictions)
     {
-        var predictions = Predict(model, data, rows, batchSize);
         using var scope = NewDisposeScope();
         var labels = data.Label.index_select(0, rows).cpu().data<float>().ToArray();
         var scenarios = data.Scenario.index_select(0, rows).cpu().data<long>().ToArray();
