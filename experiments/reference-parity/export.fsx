@@ -1,0 +1,73 @@
+// One side of the parity check against the reference's own model code (docs/fidelity.md, "Parity with shared
+// weights"): trains an Msr model for one epoch on MovieLens-100K, then writes its state dict, one 512-row test batch,
+// the eval-mode predictions on it and the gradients of the BCE loss on that batch as NumPy .npy files. The
+// parity_<model>.py scripts load the same weights into the reference's model and compare.
+//
+//   dotnet build dsl/Msr.Cli -c Release
+//   dotnet fsi experiments/reference-parity/export.fsx -- --model M2M --data ../shared/data/movielens-100k --out /tmp/parity/m2m
+#I "../../dsl/Msr.Cli/bin/Release/net10.0"
+#r "TorchSharp.dll"
+#r "Msr.Core.dll"
+#load "../ScriptArgs.fsx"
+
+open System
+open System.IO
+open TorchSharp
+open Msr.Core
+open Msr.Core.Data
+open Msr.Core.Experiments
+open Msr.Core.Models
+open Msr.Core.Training
+open ScriptArgs
+
+let modelName = text "--model" "M2M" all
+let dataFolder = text "--data" "../shared/data/movielens-100k" all
+let outDir = text "--out" (Path.Combine(Path.GetTempPath(), "msr-parity", modelName.ToLowerInvariant())) all
+let seed = int64 (number "--seed" 2022 all)
+Msr.Core.Native.TorchRuntime.SetThreadsOnce(1)
+Directory.CreateDirectory outDir |> ignore
+
+/// A tensor as a version-1 .npy file (little-endian, C order), the format numpy.load reads.
+let writeNpy (name: string) (tensor: torch.Tensor) =
+    let t = tensor.detach().cpu().contiguous()
+    let descr, bytes =
+        match t.dtype with
+        | torch.ScalarType.Float32 -> "<f4", t.data<float32>().ToArray() |> Array.collect BitConverter.GetBytes
+        | torch.ScalarType.Float64 -> "<f8", t.data<float>().ToArray() |> Array.collect BitConverter.GetBytes
+        | torch.ScalarType.Int64 -> "<i8", t.data<int64>().ToArray() |> Array.collect BitConverter.GetBytes
+        | torch.ScalarType.Int32 -> "<i4", t.data<int32>().ToArray() |> Array.collect BitConverter.GetBytes
+        | other -> failwithf "%s: no .npy writer for %A" name other
+    let shape = String.Join("", t.shape |> Array.map (fun d -> $"{d},"))
+    let mutable header = $"{{'descr': '{descr}', 'fortran_order': False, 'shape': ({shape}), }}"
+    while (10 + header.Length + 1) % 64 <> 0 do header <- header + " "
+    let headerBytes = Text.Encoding.ASCII.GetBytes(header + "\n")
+    use file = File.Create(Path.Combine(outDir, name + ".npy"))
+    file.Write([| 0x93uy; 78uy; 85uy; 77uy; 80uy; 89uy; 1uy; 0uy |], 0, 8)
+    file.Write(BitConverter.GetBytes(uint16 headerBytes.Length), 0, 2)
+    file.Write(headerBytes, 0, headerBytes.Length)
+    file.Write(bytes, 0, bytes.Length)
+
+let data = LoadedDataset.Load("movielens-100k", dataFolder, readOnlyDict [], null).Data
+let split = DatasetSplit.Random(data.Count, seed)
+torch.manual_seed seed |> ignore
+let model = ModelRegistry.Create(modelName, ModelContext(data.Schema, "movielens"), Settings())
+// One epoch at a small batch, so that weights and BatchNorm statistics are no longer at their initial values.
+let history = Trainer.Fit(model, data, split, TrainerOptions(Epochs = 1, BatchSize = 512), seed)
+printfn "%s: trained 1 epoch at batch 512, validation AUC %.4f" modelName history.Epochs.[0].ValidationAuc.Value
+
+model.eval()
+let batch = data.Gather(split.Test.narrow(0, 0L, 512L))
+let prediction = model.forward batch
+let loss = torch.nn.functional.binary_cross_entropy(prediction, batch.Label)
+model.zero_grad()   // training leaves the last step's gradients behind
+loss.backward()
+for KeyValue(name, t) in model.state_dict() do writeNpy ("w." + name) t
+for (name, p) in model.named_parameters() do if not (isNull p.grad) then writeNpy ("g." + name) p.grad
+writeNpy "batch.sparse" batch.Sparse
+writeNpy "batch.scenario" batch.Scenario
+writeNpy "batch.dense" batch.Dense
+writeNpy "batch.label" batch.Label
+writeNpy "pred" prediction
+File.WriteAllText(Path.Combine(outDir, "features.txt"),
+    String.Join("\n", data.Schema.SparseFeatures |> Seq.map (fun f -> $"{f.Name} {f.Vocabulary} {f.EmbeddingDim}")))
+printfn "eval-mode loss on the batch %.6f; %d state entries written to %s" (loss.item<float32>()) (model.state_dict().Count) outDir
