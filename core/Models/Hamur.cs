@@ -17,8 +17,11 @@ namespace Msr.Core.Models;
 /// output (compute-all then mask-merge, spec §1.6), so the towers' BatchNorm and the adapters' domain norm see
 /// all rows; the hyper-network's last block also has BatchNorm and ReLU (its entries are ≥ 0); the domain
 /// norm uses batch statistics in evaluation too, so a prediction depends on the other rows of its batch.
-/// The hyper-network depends only on x, so it runs once per forward (the reference recomputes it per tower,
-/// which gives the same numbers). A one-row batch has no unbiased variance; <see cref="HyperAdapter"/> defines
+/// The hyper-network depends only on x, so it runs once per forward. The reference recomputes it inside its
+/// scenario loop: the same output, but in training its BatchNorm layers update their running statistics once per
+/// scenario, S times per step. One update with momentum 1 − (1 − 0.1)^S gives the same running statistics (the
+/// batch statistics are identical each time), so the evaluation-mode hyper-network matches the reference's
+/// (checked against the reference's own model with shared weights, docs/fidelity.md). A one-row batch has no unbiased variance; <see cref="HyperAdapter"/> defines
 /// its normalised deviation as 0 (the row is its own mean), so a one-row evaluation gives a finite probability.</para>
 /// <para><c>variant</c>: <c>small</c> puts one adapter after the last backbone block (the reference's
 /// HamurSmall, 2 blocks); <c>large</c> one after each of the last two blocks (HamurLarge, 7 blocks: after
@@ -68,6 +71,8 @@ public sealed class Hamur : ScenarioModel
 
         embedding = new FeatureEmbedding(context.Schema, EmbeddingInputs.Default);
         hyper_net = new MlpBlock(embedding.OutputDim, [.. hyperDims, _k * _k], outputLayer: false);
+        foreach (var norm in hyper_net.modules().OfType<BatchNorm1d>())
+            norm.momentum = ReferenceRunningStatMomentum(context.ScenarioCount);
         var adaptedWidths = dims[^adapted..];
         for (int set = 0; set < (perScenario ? context.ScenarioCount : 1); set++)
         {
@@ -78,6 +83,10 @@ public sealed class Hamur : ScenarioModel
         for (int s = 0; s < context.ScenarioCount; s++) towers.Add(new HamurTower(embedding.OutputDim, dims, adapted, $"tower{s}"));
         RegisterComponents();
     }
+
+    /// <summary>Momentum of one running-statistics update equal to <paramref name="updates"/> updates of PyTorch's 0.1
+    /// with the same batch statistics: r ← 0.9^S·r + (1 − 0.9^S)·batch.</summary>
+    internal static double ReferenceRunningStatMomentum(int updates) => 1.0 - Math.Pow(1.0 - 0.1, updates);
 
     public override Tensor forward(ScenarioBatch batch)
     {

@@ -1,6 +1,7 @@
 // One side of the parity check against the reference's own model code (docs/fidelity.md, "Parity with shared
 // weights"): trains an Msr model for one epoch on MovieLens-100K, then writes its state dict, one 512-row test batch,
-// the eval-mode predictions on it and the gradients of the BCE loss on that batch as NumPy .npy files. The
+// the eval-mode predictions on it, the gradients of the BCE loss on that batch, and the same in training mode (predictions,
+// gradients, state after the forward) as NumPy .npy files. The
 // parity_<model>.py scripts load the same weights into the reference's model and compare.
 //
 //   dotnet build dsl/Msr.Cli -c Release
@@ -71,3 +72,17 @@ writeNpy "pred" prediction
 File.WriteAllText(Path.Combine(outDir, "features.txt"),
     String.Join("\n", data.Schema.SparseFeatures |> Seq.map (fun f -> $"{f.Name} {f.Vocabulary} {f.EmbeddingDim}")))
 printfn "eval-mode loss on the batch %.6f; %d state entries written to %s" (loss.item<float32>()) (model.state_dict().Count) outDir
+
+// Then the same batch in training mode: the training forward (BatchNorm batch statistics and running-statistic
+// updates, a model's own state updates such as AdaptDHM's centres) and its gradients. No optimiser step: Adam's first
+// step is about lr·sign(g), which turns rounding noise in near-zero gradients into full-size differences.
+model.train()
+model.zero_grad()
+let trainPrediction = model.forward batch
+let mutable total = torch.nn.functional.binary_cross_entropy(trainPrediction, batch.Label)
+for term in model.TakeLossTerms() do total <- total + term.Value
+total.backward()
+writeNpy "train.pred" trainPrediction
+for (name, p) in model.named_parameters() do if not (isNull p.grad) then writeNpy ("tg." + name) p.grad
+for KeyValue(name, t) in model.state_dict() do writeNpy ("s." + name) t
+printfn "training-mode loss on the batch %.6f" (total.item<float32>())

@@ -42,6 +42,30 @@ public sealed class HamurTests
     }
 
     [Theory]
+    [InlineData(3)]
+    [InlineData(5)]
+    public void The_hyper_networks_running_statistics_move_as_the_references_one_update_per_scenario(int scenarios)
+    {
+        // The reference runs the hyper-network once per scenario, so its BatchNorm takes S momentum-0.1 updates with
+        // the same batch statistics per training forward. From running mean 0, two forwards on one batch give
+        // r1 = m·μ and r2 = m·μ·(2 − m), so m = 2 − r2/r1 must equal 1 − 0.9^S.
+        using var scope = NewDisposeScope();
+        var schema = TestData.Shaped([30, 20, 4], 2, scenarios);
+        using var data = TestData.Random(schema, 64);
+        using var model = Build(schema, "movielens", ("backbone_dims", "[16,8]"), ("k", "4"));
+        var batch = data.Gather(arange(64L));
+        model.train();
+        using var _ = no_grad();
+        var firstNorm = "hyper_net.layers.bn0.running_mean";
+        model.forward(batch);
+        var r1 = model.state_dict()[firstNorm].clone();
+        model.forward(batch);
+        var r2 = model.state_dict()[firstNorm];
+        var momentum = (2 - r2 / r1).mean().item<float>();
+        Assert.Equal(1 - Math.Pow(0.9, scenarios), momentum, 4);
+    }
+
+    [Theory]
     [InlineData("small", "false")]
     [InlineData("large", "false")]
     [InlineData("small", "true")]
