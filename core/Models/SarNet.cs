@@ -18,6 +18,11 @@ namespace Msr.Core.Models;
 /// every scenario's specific experts run on the whole batch (the experts on the batch transformed with that
 /// scenario's w^s, c^s), and each row keeps its own scenario's result. This matters: the BatchNorm inside a
 /// specific expert normalises over, and accumulates running statistics from, all rows of the batch.
+/// The experts run grouped (<see cref="DebiasExpertGroups"/>): the shared experts, which all read t, as one
+/// normalisation and one matrix product, and the specific experts, scenario s's reading t_s, likewise with one
+/// normalisation over all t_s and one batched product. Parameters, buffers, their names and initialisation are each
+/// expert's own BatchNorm1d and Linear as before; the outputs, gradients and running statistics equal running each
+/// expert's BatchNorm1d → Linear on its own up to floating-point summation order (tests compare the two paths).
 /// The paper's behaviour-sequence attention, bias networks and fairness coefficient are absent from the reference
 /// (and the benchmark data has no sequences), so they are absent here too. Inputs: sparse embeddings only (§3.8).
 /// </remarks>
@@ -75,13 +80,13 @@ public sealed class SarNet : ScenarioModel
     public override Tensor forward(ScenarioBatch batch)
     {
         var e = embedding.forward(batch);                                                      // (B, D)
-        // Every scenario's t_s = e ⊙ w^s + c^s on all rows, (S, B, D).
-        var transformed = e.unsqueeze(0) * stack(scenario_scale) + stack(scenario_shift).unsqueeze(1);
-        var t = ScenarioMerge.MaskMerge(transformed.unbind(0), batch.Scenario);                // each row: its own w^s, c^s
+        // Every scenario's t_s = e ⊙ w^s + c^s on all rows, (B, S, D): the layout the grouped experts normalise in.
+        var transformed = e.unsqueeze(1) * stack(scenario_scale, 1) + stack(scenario_shift);
+        var t = ScenarioMerge.MaskMerge(transformed.unbind(1), batch.Scenario);                // each row: its own w^s, c^s
         var parts = new List<Tensor>(2);
         if (shared_experts.Count > 0)
             // One group (t) of n_sh experts: (1, B, n_sh·k) → (B, n_sh, k).
-            parts.Add(DebiasExpertGroups.Forward(t.unsqueeze(0), shared_experts, training).squeeze(0).view(-1, shared_experts.Count, _expertDim));
+            parts.Add(DebiasExpertGroups.Forward(t.unsqueeze(1), shared_experts, training).squeeze(0).view(-1, shared_experts.Count, _expertDim));
         if (_specificPerScenario > 0)
         {
             // S groups (t_s) of n_sp experts: (S, B, n_sp·k); merged flat so whole rows follow their scenario, then (B, n_sp, k).
@@ -136,13 +141,13 @@ internal sealed class DebiasExpert : Module<Tensor, Tensor>
 /// </remarks>
 internal static class DebiasExpertGroups
 {
-    /// <param name="inputs">(G, B, D): the input of group g.</param>
+    /// <param name="inputs">(B, G, D): inputs[:, g] is the input of group g.</param>
     /// <param name="experts">G·K experts, group by group: expert g·K + j reads inputs[g].</param>
     /// <param name="training">Batch statistics (and running-statistics updates) when true, running statistics otherwise.</param>
     /// <returns>(G, B, K·k): group g's experts side by side, expert by expert.</returns>
     public static Tensor Forward(Tensor inputs, IList<DebiasExpert> experts, bool training)
     {
-        long groups = inputs.shape[0], perGroup = experts.Count / groups;
+        long groups = inputs.shape[1], perGroup = experts.Count / groups;
         if (perGroup * groups != experts.Count)
             throw new ArgumentException($"{experts.Count} debias experts do not split into {groups} equal groups");
         var gamma = stack(experts.Select(x => x.Norm.weight!));                                 // (N, D)
@@ -159,15 +164,23 @@ internal static class DebiasExpertGroups
         return normalised.bmm(foldedWeight.transpose(1, 2)) + foldedBias;
     }
 
-    /// <summary>Training: x̂ from each group's batch statistics; every expert's own γ, β; running statistics updated.</summary>
+    /// <summary>
+    /// Training: x̂ (G, B, D) from each group's batch statistics, by one fused batch_norm over the G·D columns; every
+    /// expert's own γ, β; running statistics updated.
+    /// </summary>
     static (Tensor Normalised, Tensor Scale, Tensor Shift) BatchNormalised(Tensor inputs, IList<DebiasExpert> experts, Tensor gamma, Tensor beta)
     {
-        long rows = inputs.shape[1];
+        long rows = inputs.shape[0], groups = inputs.shape[1], d = inputs.shape[2];
         if (rows < 2)
-            throw new ArgumentException($"a training batch of {rows} row; the debias experts' BatchNorm needs at least 2 rows (as BatchNorm1d)");
-        var (variance, mean) = var_mean(inputs, 1, unbiased: false, keepdim: true);            // (G, 1, D) each
-        TrackBatchStatistics(experts, mean, variance, rows);
-        return ((inputs - mean) * rsqrt(variance + DebiasExpert.Eps), gamma, beta);
+            throw new ArgumentException($"SAR-Net: a training batch of {rows} row; the debias experts' BatchNorm needs at least 2 rows (as BatchNorm1d)");
+        // With momentum 1 from zeros, the "running" statistics batch_norm writes are exactly this batch's mean and
+        // unbiased variance: the values each expert's own BatchNorm1d would blend into its running statistics.
+        var batchMean = zeros(groups * d, inputs.dtype, inputs.device);
+        var batchVar = zeros(groups * d, inputs.dtype, inputs.device);
+        var normalised = functional.batch_norm(inputs.reshape(rows, groups * d), batchMean, batchVar,
+            training: true, momentum: 1.0, eps: DebiasExpert.Eps);
+        TrackBatchStatistics(experts, batchMean.view(groups, d), batchVar.view(groups, d));
+        return (normalised.view(rows, groups, d).transpose(0, 1), gamma, beta);
     }
 
     /// <summary>
@@ -176,12 +189,12 @@ internal static class DebiasExpertGroups
     /// </summary>
     static (Tensor Normalised, Tensor Scale, Tensor Shift) RunningNormalised(Tensor inputs, IList<DebiasExpert> experts, Tensor gamma, Tensor beta)
     {
-        long groups = inputs.shape[0], d = inputs.shape[2];
+        long groups = inputs.shape[1], d = inputs.shape[2];
         var runningMean = stack(experts.Select(x => RunningMean(x.Norm))).view(groups, -1, d);      // (G, K, D)
         var runningVar = stack(experts.Select(x => RunningVar(x.Norm))).view(groups, -1, d) + DebiasExpert.Eps;
         var firstMean = runningMean.narrow(1, 0, 1);                                               // (G, 1, D)
         var firstVar = runningVar.narrow(1, 0, 1);
-        var normalised = (inputs - firstMean) * rsqrt(firstVar);
+        var normalised = ((inputs - firstMean.squeeze(1)) * rsqrt(firstVar).squeeze(1)).transpose(0, 1);   // (G, B, D)
         var scale = gamma * sqrt(firstVar / runningVar).view(-1, d);
         var shift = beta + gamma * ((firstMean - runningMean) * rsqrt(runningVar)).view(-1, d);
         return (normalised, scale, shift);
@@ -191,12 +204,12 @@ internal static class DebiasExpertGroups
     /// What each expert's BatchNorm1d does to its buffers on a training batch: running ← (1 − m)·running + m·batch
     /// (the variance unbiased), and one more batch tracked.
     /// </summary>
-    static void TrackBatchStatistics(IList<DebiasExpert> experts, Tensor mean, Tensor biasedVariance, long rows)
+    static void TrackBatchStatistics(IList<DebiasExpert> experts, Tensor batchMean, Tensor unbiasedVariance)
     {
         using var _ = no_grad();
-        var means = mean.squeeze(1).unbind(0);
-        var variances = (biasedVariance * (rows / (double)(rows - 1))).squeeze(1).unbind(0);
-        var momentum = tensor(DebiasExpert.Momentum, mean.dtype, mean.device);
+        var means = batchMean.unbind(0);
+        var variances = unbiasedVariance.unbind(0);
+        var momentum = tensor(DebiasExpert.Momentum, batchMean.dtype, batchMean.device);
         int perGroup = experts.Count / means.Length;
         for (int j = 0; j < experts.Count; j++)
         {
