@@ -189,14 +189,17 @@ internal static class DebiasExpertGroups
     /// </summary>
     static (Tensor Normalised, Tensor Scale, Tensor Shift) RunningNormalised(Tensor inputs, IList<DebiasExpert> experts, Tensor gamma, Tensor beta)
     {
-        long groups = inputs.shape[1], d = inputs.shape[2];
+        long rows = inputs.shape[0], groups = inputs.shape[1], d = inputs.shape[2];
         var runningMean = stack(experts.Select(x => RunningMean(x.Norm))).view(groups, -1, d);      // (G, K, D)
-        var runningVar = stack(experts.Select(x => RunningVar(x.Norm))).view(groups, -1, d) + DebiasExpert.Eps;
+        var runningVar = stack(experts.Select(x => RunningVar(x.Norm))).view(groups, -1, d);
         var firstMean = runningMean.narrow(1, 0, 1);                                               // (G, 1, D)
         var firstVar = runningVar.narrow(1, 0, 1);
-        var normalised = ((inputs - firstMean.squeeze(1)) * rsqrt(firstVar).squeeze(1)).transpose(0, 1);   // (G, B, D)
-        var scale = gamma * sqrt(firstVar / runningVar).view(-1, d);
-        var shift = beta + gamma * ((firstMean - runningMean) * rsqrt(runningVar)).view(-1, d);
+        // One fused evaluation-mode batch_norm over the G·D columns with the first experts' statistics (it updates nothing).
+        var normalised = functional.batch_norm(inputs.reshape(rows, groups * d), firstMean.reshape(-1), firstVar.reshape(-1),
+            training: false, eps: DebiasExpert.Eps).view(rows, groups, d).transpose(0, 1);          // (G, B, D)
+        var sigma2 = runningVar + DebiasExpert.Eps;
+        var scale = gamma * sqrt((firstVar + DebiasExpert.Eps) / sigma2).view(-1, d);
+        var shift = beta + gamma * ((firstMean - runningMean) * rsqrt(sigma2)).view(-1, d);
         return (normalised, scale, shift);
     }
 
