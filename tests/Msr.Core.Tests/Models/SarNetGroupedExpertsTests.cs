@@ -18,11 +18,11 @@ public sealed class SarNetGroupedExpertsTests
 {
     const string Name = "SAR-Net";
     // Float64 shows the grouping is exact algebra (observed gaps ~1e-13); float32 shows what training actually sees.
-    // In float32 the largest gradient gap (~5e-5 of the largest element, ~2e-5 normwise) is on scenario_shift.s:
-    // part of its gradient comes through the specific experts' BatchNorm, whose mean subtraction cancels it to rounding
-    // noise, and the two paths round that noise differently.
+    // In float32 the largest gradient gap (~8e-6 of the largest element) is on scenario_shift.s: part of its gradient
+    // comes through the specific experts' BatchNorm, whose mean subtraction cancels it to rounding noise, and the two
+    // paths round that noise differently; the gradient tolerance leaves room for other CPUs' rounding.
     sealed record Tolerances(double Output, double Gradient, double Buffer);
-    static Tolerances For(ScalarType dtype) => dtype == ScalarType.Float64 ? new(1e-9, 1e-9, 1e-9) : new(1e-5, 2e-4, 1e-6);
+    static Tolerances For(ScalarType dtype) => dtype == ScalarType.Float64 ? new(1e-9, 1e-9, 1e-9) : new(1e-5, 5e-5, 1e-6);
 
     // Biases of final-MLP Linear layers that a BatchNorm follows: their gradient is 0 up to rounding on both paths.
     static readonly System.Text.RegularExpressions.Regex Cancelled = new(@"^final_mlp\.layers\.linear\d+\.bias$");
