@@ -5,7 +5,7 @@
 // parity_<model>.py scripts load the same weights into the reference's model and compare.
 //
 //   dotnet build dsl/Msr.Cli -c Release
-//   dotnet fsi experiments/reference-parity/export.fsx -- --model M2M --data ../shared/data/movielens-100k --out /tmp/parity/m2m
+//   dotnet fsi experiments/reference-parity/export.fsx -- --model M2M --data ../shared/data/movielens-100k --out /tmp/parity/m2m [--epochs 1]
 #I "../../dsl/Msr.Cli/bin/Release/net10.0"
 #r "TorchSharp.dll"
 #r "Msr.Core.dll"
@@ -52,9 +52,13 @@ let data = LoadedDataset.Load("movielens-100k", dataFolder, readOnlyDict [], nul
 let split = DatasetSplit.Random(data.Count, seed)
 torch.manual_seed seed |> ignore
 let model = ModelRegistry.Create(modelName, ModelContext(data.Schema, "movielens"), Settings())
-// One epoch at a small batch, so that weights and BatchNorm statistics are no longer at their initial values.
-let history = Trainer.Fit(model, data, split, TrainerOptions(Epochs = 1, BatchSize = 512), seed)
-printfn "%s: trained 1 epoch at batch 512, validation AUC %.4f" modelName history.Epochs.[0].ValidationAuc.Value
+// One epoch at a small batch by default, so that weights and BatchNorm statistics are no longer at their initial
+// values; --epochs 0 keeps the initial model (AdaptDHM's centres collapse onto one direction within the first epoch,
+// after which its routing is decided by rounding, so its training-mode check needs the untrained model).
+let epochs = number "--epochs" 1 all
+if epochs > 0 then
+    let history = Trainer.Fit(model, data, split, TrainerOptions(Epochs = epochs, BatchSize = 512), seed)
+    printfn "%s: trained %d epoch(s) at batch 512, validation AUC %.4f" modelName epochs (Seq.last history.Epochs).ValidationAuc.Value
 
 model.eval()
 let batch = data.Gather(split.Test.narrow(0, 0L, 512L))
