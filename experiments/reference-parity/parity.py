@@ -162,7 +162,65 @@ def m3oe(feats, w):
     return ref, name, {'embedding.tables.0.weight': split_table(feats, 'embedding.embed_dict')}
 
 
-MODELS = {'m2m': m2m, 'hamur': hamur, 'epnet': epnet, 'ppnet': ppnet, 'adasparse': adasparse, 'sar-net': sarnet, 'adl': adl, 'm3oe': m3oe}
+def tower_index(layer, hidden):
+    """Msr MlpBlock layer -> index in a reference MLP with a logit layer after `hidden` blocks of four modules."""
+    return 4 * hidden if layer == 'output' else mlp_index(layer)
+
+
+def gate_index(layer):
+    """Msr gate (Linear, BatchNorm, softmax) -> the reference's MLP(dims=[n], activation='softmax')."""
+    return {'linear': 0, 'bn': 1}[layer]
+
+
+def sharedbottom(feats, w):
+    ref = R.SharedBottom([AGE] + sparse(feats), 3, bottom_params={"dims": [128]}, tower_params={"dims": [8]})
+    def name(k):
+        p = k.split('.')
+        if p[0] == 'bottom': return f"bottom_mlp.mlp.{mlp_index(p[2])}.{'.'.join(p[3:])}"
+        return f"towers.{p[1]}.mlp.{tower_index(p[3], 1)}.{'.'.join(p[4:])}"
+    return ref, name, {'embedding.tables.0.weight': split_table(feats, 'embedding.embed_dict')}
+
+
+def mmoe(feats, w):
+    ref = R.MMOE([AGE] + sparse(feats), 3, n_expert=3, expert_params={"dims": [16]}, tower_params={"dims": [8]})
+    def name(k):
+        p = k.split('.')
+        if p[0] == 'experts': return f"experts.{p[1]}.mlp.{mlp_index(p[3])}.{'.'.join(p[4:])}"
+        if p[0] == 'gates': return f"gates.{p[1]}.mlp.{gate_index(p[2])}.{'.'.join(p[3:])}"
+        return f"towers.{p[1]}.mlp.{tower_index(p[3], 1)}.{'.'.join(p[4:])}"
+    return ref, name, {'embedding.tables.0.weight': split_table(feats, 'embedding.embed_dict')}
+
+
+def ple(feats, w):
+    ref = R.PLE([AGE] + sparse(feats), 3, n_level=1, n_expert_specific=2, n_expert_shared=1, expert_params={"dims": [16]},
+                tower_params={"dims": [8]})
+    def name(k):
+        p = k.split('.')
+        if p[0] == 'specific_experts':   # Msr: per scenario, then per expert; the reference: one flat list
+            return f"cgc_layers.0.experts_specific.{int(p[1]) * 2 + int(p[2])}.mlp.{mlp_index(p[4])}.{'.'.join(p[5:])}"
+        if p[0] == 'shared_experts': return f"cgc_layers.0.experts_shared.{p[1]}.mlp.{mlp_index(p[3])}.{'.'.join(p[4:])}"
+        if p[0] == 'gates': return f"cgc_layers.0.gates_specific.{p[1]}.mlp.{gate_index(p[2])}.{'.'.join(p[3:])}"
+        return f"towers.{p[1]}.mlp.{tower_index(p[3], 1)}.{'.'.join(p[4:])}"
+    return ref, name, {'embedding.tables.0.weight': split_table(feats, 'embedding.embed_dict')}
+
+
+def star(feats, w):
+    ref = R.Star([AGE] + sparse(feats), 3, fcn_dims=[128, 64, 32], aux_dims=[32])
+    def name(k):
+        p = k.split('.')
+        if p[0] == 'aux': return f"auxnet.mlp.{tower_index(p[2], 1)}.{'.'.join(p[3:])}"
+        if p[0] == 'shared_gamma': return 'dn_share_gamma'
+        if p[0] == 'shared_beta': return 'dn_share_bias'
+        if p[0] == 'shared': return f"share_parm_{'w' if p[1] == 'weights' else 'b'}.{p[2]}"
+        d = p[1]
+        if p[2] == 'gamma': return f'domain_specific_dn_gamma.{d}'
+        if p[2] == 'beta': return f'domain_specific_dn_bias.{d}'
+        if p[2] == 'norms': return f"domain_specific_bn.{d}.{p[3]}.{'.'.join(p[4:])}"
+        return f"domain_specific_{'w' if p[3] == 'weights' else 'b'}.{d}.{p[4]}"
+    return ref, name, {'embedding.tables.0.weight': split_table(feats, 'embedding.embed_dict')}
+
+
+MODELS = {'sharedbottom': sharedbottom, 'mmoe': mmoe, 'ple': ple, 'star': star, 'm2m': m2m, 'hamur': hamur, 'epnet': epnet, 'ppnet': ppnet, 'adasparse': adasparse, 'sar-net': sarnet, 'adl': adl, 'm3oe': m3oe}
 
 
 def relative(a, b):
