@@ -172,20 +172,37 @@ let private memoryText (m: Map<string, float>) =
     |> List.choose (fun k -> m |> Map.tryFind k |> Option.map (fun v -> sprintf "%s %s MB" k (f 0 v)))
     |> String.concat ", "
 
+/// Runs `f` while sampling RssAnon every 50 ms: its result and the largest anonymous memory seen (MB). VmHWM counts
+/// mapped file pages too, which the OS can drop; the anonymous peak is what the process needs to own.
+let private withAnonPeak (f: unit -> 'a) =
+    let peak = ref 0.0
+    let sample () =
+        lock peak (fun () -> memory () |> Map.tryFind "RssAnon" |> Option.iter (fun v -> if v > peak.Value then peak.Value <- v))
+    let result =
+        use timer = new Timer((fun _ -> sample ()), null, 0, 50)
+        f ()
+    sample ()
+    result, lock peak (fun () -> peak.Value)
+
 /// The Ali-CCP twin entry at `file`: reused when it is there and reads back, else written (on all cores) then read.
-/// Returns the dataset (mapped when large), the seconds its generation took (None when reused) and the seconds to open it.
+/// Returns the dataset (mapped when large), the seconds its generation took (None when reused), the seconds to open it,
+/// the peak resident set while opening (None where it cannot be reset) and the sampled anonymous peak while opening.
 let private aliCcpTwin (file: string) (rows: int64) =
-    let clock = Stopwatch.StartNew()
-    match (if File.Exists file then DatasetCache.TryRead file else null) with
-    | null ->
+    let opened () =
+        let perPhase = resetPeak ()
+        let clock = Stopwatch.StartNew()
+        let data, anon = withAnonPeak (fun () -> DatasetCache.TryRead file)
+        let peak = if perPhase then memory () |> Map.tryFind "VmHWM" else None
+        data, clock.Elapsed.TotalSeconds, peak, anon
+    match (if File.Exists file then opened () else null, 0.0, None, 0.0) with
+    | null, _, _, _ ->
         let generation = Stopwatch.StartNew()
         AliCcpTwin.Write(file, rows, 1L, Environment.ProcessorCount)
         let generated = generation.Elapsed.TotalSeconds
-        clock.Restart()
-        match DatasetCache.TryRead file with
-        | null -> failwithf "the Ali-CCP twin just written to %s does not read back" file
-        | data -> data, Some generated, clock.Elapsed.TotalSeconds
-    | data -> data, None, clock.Elapsed.TotalSeconds
+        match opened () with
+        | null, _, _, _ -> failwithf "the Ali-CCP twin just written to %s does not read back" file
+        | data, seconds, peak, anon -> data, Some generated, seconds, peak, anon
+    | data, seconds, peak, anon -> data, None, seconds, peak, anon
 
 /// Trains `model` for `steps` steps (the bench cancels the trainer after the step; nothing is evaluated) and returns its
 /// table row: seconds of the first step (it includes the epoch's permutation), seconds per step and samples/s over the
@@ -203,8 +220,10 @@ let private stepRow (data: LoadedDataset) (model: string) (trainer: (string * st
         marks.Add((p.Seconds, p.Rows))
         if marks.Count >= steps then stop.Cancel()
     let perPhase = resetPeak ()
-    try Msr.Core.Training.Trainer.Fit(m, data.Data, rows, options, seed, null, stop.Token, Action<_> report) |> ignore
-    with :? OperationCanceledException -> ()
+    let (), anonPeak =
+        withAnonPeak (fun () ->
+            try Msr.Core.Training.Trainer.Fit(m, data.Data, rows, options, seed, null, stop.Token, Action<_> report) |> ignore
+            with :? OperationCanceledException -> ())
     let mem = memory ()
     let at k = mem |> Map.tryFind k |> Option.map (f 0) |> Option.defaultValue "-"
     let first, firstRows = marks.[0]
@@ -213,7 +232,7 @@ let private stepRow (data: LoadedDataset) (model: string) (trainer: (string * st
     let stepSeconds = if later > 0 then (last - first) / float later else first
     let samples = if later > 0 then float (lastRows - firstRows) / (last - first) else float firstRows / first
     [ model; string m.ParameterCount; string marks.Count; string options.BatchSize; f 2 first; f 2 stepSeconds; f 0 samples
-      (if perPhase then at "VmHWM" else "-"); at "RssAnon"; at "RssFile" ]
+      (if perPhase then at "VmHWM" else "-"); f 0 anonPeak; at "RssAnon"; at "RssFile" ]
 
 /// A `key=value` dataset option of the command line.
 let private dataOption (text: string) =
@@ -266,12 +285,13 @@ let private train (out: TextWriter) (args: ParseResults<TrainBenchArgs>) =
             match twinFile with
             | Some file ->
                 if not (List.isEmpty dataOptions) then invalidArg "data" "the aliccp twin takes no --data options"
-                let twin, generation, openSeconds = aliCcpTwin file (int64 rows)
+                let twin, generation, openSeconds, openPeak, openAnon = aliCcpTwin file (int64 rows)
                 match generation with
                 | Some s -> fprintfn out "generated the Ali-CCP twin (%d rows, %s MB) in %s s: %s" rows (f 0 (mb (FileInfo(file).Length))) (f 1 s) file
                 | None -> fprintfn out "reused the Ali-CCP twin %s (%s MB)" file (f 0 (mb (FileInfo(file).Length)))
-                fprintfn out "opened it in %s s (%s); memory after opening: %s"
-                    (f 2 openSeconds) (if twin.Sparse.storage_offset() > 0L then "mapped from the file" else "copied into memory") (memoryText (memory ()))
+                fprintfn out "opened it in %s s (%s); while opening: peak RSS %s MB, peak RssAnon %s MB (sampled); after: %s"
+                    (f 2 openSeconds) (if twin.Sparse.storage_offset() > 0L then "mapped from the file" else "copied into memory")
+                    (openPeak |> Option.map (f 0) |> Option.defaultValue "-") (f 0 openAnon) (memoryText (memory ()))
                 LoadedDataset.Of(loader.Name, twin, file, true, openSeconds)
             | None -> LoadedDataset.Load(loader.Name, path, readOnlyDict dataOptions, null)
         fprintfn out "%s: %d rows, %d scenarios; %d threads, %d cores; loaded in %s s\n" loader.Name data.Data.Count
@@ -282,9 +302,9 @@ let private train (out: TextWriter) (args: ParseResults<TrainBenchArgs>) =
             if modes.IsSome then invalidArg "steps" "--steps times the trainer's default embedding updates only; leave out --embedding-updates"
             let table = [ for model in models -> stepRow data model baseTrainer seed steps ]
             let columns = [ "model"; "parameters"; "steps"; "batch"; "first step s"; "s/step (later steps)"; "samples/s (later steps)"
-                            "peak RSS MB (steps)"; "RssAnon MB (end)"; "RssFile MB (end)" ]
+                            "peak RSS MB (steps)"; "peak RssAnon MB (steps, sampled)"; "RssAnon MB (end)"; "RssFile MB (end)" ]
             fprintfn out "%s" (Tables.markdown columns table)
-            fprintfn out "\nfirst step: includes the epoch's shuffle of the training rows; later steps: the steady rate. RssFile: pages of the mapped entry, which the OS drops and re-reads as needed; RssAnon: memory the process owns."
+            fprintfn out "\nfirst step: includes the epoch's shuffle of the training rows; later steps: the steady rate. RssFile: pages of mapped files (the entry, and libtorch's ~100 MB of code), which the OS drops and re-reads as needed; RssAnon: memory the process owns; peak RSS counts both."
             0
         | None ->
             // With --embedding-updates each row names its mode and adds seconds per training step (batch / samples per second).
