@@ -184,7 +184,7 @@ let cli =
         test "bench train -d aliccp writes the twin once, reuses it, and --steps reports speed and memory over the steps" {
             let folder = Path.Combine(Path.GetTempPath(), "msr-twin-" + Guid.NewGuid().ToString("N"))
             try
-                let args = [ "bench"; "train"; "-d"; "aliccp"; "--rows"; "3000"; "--steps"; "2"; "--batch-size"; "256"; "--threads"; "1"
+                let args = [ "bench"; "train"; "-d"; "aliccp"; "--rows"; "3000"; "--steps"; "2"; "--batch-size"; "256"
                              "--model"; "sharedbottom"; "--twin-folder"; folder ]
                 let code, out, err = msr args
                 Expect.equal code 0 ("exit 0; stderr: " + err)
