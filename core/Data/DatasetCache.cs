@@ -12,12 +12,13 @@ namespace Msr.Core.Data;
 /// options, the cache format version, the build of the loader's code and the input files (full path, size and last-write time of each file under
 /// the request path; or their contents with <c>contentHash</c>), so changing a file or an option misses the cache.
 /// Entries are written to a temporary file and renamed into place: a failed or interrupted write leaves no entry.
-/// An unreadable entry is treated as a miss and rewritten.
+/// An unreadable entry (truncated, failing its checksum, of another format version) is treated as a miss and rewritten.
+/// The file layout is <see cref="CacheEntryLayout"/>'s; a large entry is mapped rather than copied on reading (<see cref="TryRead"/>).
 /// </summary>
 public static class DatasetCache
 {
-    const string Magic = "MSRCACHE";
-    const int FormatVersion = 3; // 2: sparse ids stored as int32; 3: the schema's user feature
+    const string Magic = CacheEntryLayout.Magic;
+    const int FormatVersion = CacheEntryLayout.FormatVersion; // the entry layout, format history: CacheEntryLayout
 
     /// <summary>Returns the cached dataset for this request, or loads it with <paramref name="loader"/> and caches it.</summary>
     public static ScenarioDataset Load(IDatasetLoader loader, DatasetRequest request, string cacheDirectory, bool contentHash = false) =>
@@ -90,118 +91,106 @@ public static class DatasetCache
     /// <summary>Writes <paramref name="dataset"/> atomically (temporary file in the same folder, then rename).</summary>
     public static void Write(ScenarioDataset dataset, string path)
     {
-        var temp = path + ".tmp-" + Guid.NewGuid().ToString("N");
-        try
+        var split = dataset.PredefinedSplit is { } p ? new SplitSizes(p.Train.shape[0], p.Validation.shape[0], p.Test.shape[0]) : null;
+        using var w = CacheEntryWriter.Create(path, dataset.Name, dataset.Schema, dataset.Count, split);
+        w.WriteTensor<int>(CacheEntryLayout.SparseArray, dataset.Sparse);
+        w.WriteTensor<float>(CacheEntryLayout.DenseArray, dataset.Dense);
+        w.WriteTensor<long>(CacheEntryLayout.ScenarioArray, dataset.Scenario);
+        w.WriteTensor<float>(CacheEntryLayout.LabelArray, dataset.Label);
+        foreach (var f in dataset.Schema.SequenceFeatures) w.WriteTensor<long>(CacheEntryLayout.SequenceArray(f.Name), dataset.Sequences[f.Name]);
+        if (dataset.PredefinedSplit is { } s)
         {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
-            using (var w = new BinaryWriter(stream, Encoding.UTF8))
-            {
-                var schema = dataset.Schema;
-                w.Write(Magic);
-                w.Write(FormatVersion);
-                w.Write(dataset.Name);
-                w.Write(schema.Features.Count);
-                foreach (var f in schema.Features)
-                {
-                    w.Write(f.Name);
-                    w.Write((int)f.Kind);
-                    w.Write(f.Vocabulary);
-                    w.Write(f.EmbeddingDim);
-                    w.Write(f.SequenceLength);
-                    w.Write(f.PaddingId);
-                    w.Write(f.SharesTableWith ?? "");
-                }
-                w.Write(schema.ScenarioNames.Count);
-                foreach (var s in schema.ScenarioNames) w.Write(s);
-                w.Write(schema.Label);
-                w.Write(schema.ScenarioColumn);
-                w.Write(schema.UserFeature ?? "");
-                w.Write(dataset.Count);
-                WriteArray(w, Values<int>(dataset.Sparse));
-                WriteArray(w, Values<float>(dataset.Dense));
-                WriteArray(w, Values<long>(dataset.Scenario));
-                WriteArray(w, Values<float>(dataset.Label));
-                foreach (var f in schema.SequenceFeatures) WriteArray(w, Values<long>(dataset.Sequences[f.Name]));
-                w.Write(dataset.PredefinedSplit is not null);
-                if (dataset.PredefinedSplit is { } split)
-                    foreach (var part in new[] { split.Train, split.Validation, split.Test }) WriteArray(w, Values<long>(part));
-                w.Write(Magic); // trailer: a truncated file never validates
-            }
-            File.Move(temp, path, overwrite: true);
+            w.WriteTensor<long>(CacheEntryLayout.TrainArray, s.Train);
+            w.WriteTensor<long>(CacheEntryLayout.ValidationArray, s.Validation);
+            w.WriteTensor<long>(CacheEntryLayout.TestArray, s.Test);
         }
-        finally
-        {
-            if (File.Exists(temp)) File.Delete(temp);
-        }
+        w.Commit();
     }
 
-    /// <summary>Reads an entry; null when it is missing, truncated, of another format version or otherwise unreadable.</summary>
-    public static ScenarioDataset? TryRead(string path)
+    /// <summary>
+    /// Entries at least this large are mapped rather than copied when read with <see cref="CacheReadMode.Auto"/>
+    /// (see <see cref="TryRead"/>). Below it, copying costs well under a second and leaves the dataset independent of
+    /// the file; above it, a copy would hold every column in anonymous memory (Ali-CCP's 85 M rows: 11.6 GB).
+    /// </summary>
+    public const long MapThresholdBytes = 256L << 20;
+
+    /// <summary>
+    /// Reads an entry; null when it is missing, truncated, of another format version, fails its checksum or is otherwise
+    /// unreadable or invalid. <see cref="CacheReadMode.Map"/> (and <see cref="CacheReadMode.Auto"/> for an entry of at
+    /// least <see cref="MapThresholdBytes"/>) backs the tensors by the file itself: the OS pages rows in as batches
+    /// gather them and drops them under memory pressure, so a dataset larger than the free memory trains with the same
+    /// numbers as an in-memory one. The mapping is private (copy-on-write, file opened read-only), so nothing written
+    /// to those tensors could reach the file; nothing in Msr writes to a dataset's tensors. Entries are only ever
+    /// replaced by rename, so a mapped entry's file never shrinks under a running process (truncating one in place,
+    /// outside Msr, would fault the process that maps it, as with any mapped file).
+    /// </summary>
+    public static ScenarioDataset? TryRead(string path, CacheReadMode mode = CacheReadMode.Auto)
     {
         try
         {
-            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
-            using var r = new BinaryReader(stream, Encoding.UTF8);
-            if (r.ReadString() != Magic || r.ReadInt32() != FormatVersion) return null;
-            var name = r.ReadString();
-            var features = new List<FeatureSpec>();
-            int nf = r.ReadInt32();
-            for (int i = 0; i < nf; i++)
+            CacheEntryLayout layout;
+            using (var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16))
             {
-                var fname = r.ReadString();
-                var kind = (FeatureKind)r.ReadInt32();
-                int vocab = r.ReadInt32(), dim = r.ReadInt32(), len = r.ReadInt32();
-                long pad = r.ReadInt64();
-                var shares = r.ReadString();
-                features.Add(new FeatureSpec(fname, kind, vocab, dim, len, pad, shares.Length == 0 ? null : shares));
+                layout = CacheEntryLayout.Read(file);
+                layout.Verify(file);
             }
-            var scenarios = Enumerable.Range(0, r.ReadInt32()).Select(_ => r.ReadString()).ToList();
-            string labelName = r.ReadString(), scenarioColumn = r.ReadString(), user = r.ReadString();
-            var schema = new DatasetSchema(features, scenarios, labelName, scenarioColumn, user.Length == 0 ? null : user);
-            long n = r.ReadInt64();
-            var sparse = ReadArray<int>(r);
-            var dense = ReadArray<float>(r);
-            var scenario = ReadArray<long>(r);
-            var label = ReadArray<float>(r);
-            var sequences = schema.SequenceFeatures.ToDictionary(f => f.Name, _ => ReadArray<long>(r));
-            long[][]? split = r.ReadBoolean() ? [ReadArray<long>(r), ReadArray<long>(r), ReadArray<long>(r)] : null;
-            if (r.ReadString() != Magic || scenario.LongLength != n) return null;
-
+            bool map = mode == CacheReadMode.Map || (mode == CacheReadMode.Auto && layout.FileLength >= MapThresholdBytes);
             using var scope = NewDisposeScope();
-            return new ScenarioDataset(name, schema, tensor(sparse, [n, schema.SparseFeatures.Count]), tensor(dense, [n, schema.DenseFeatures.Count]),
-                tensor(scenario), tensor(label),
-                sequences.ToDictionary(kv => kv.Key, kv => tensor(kv.Value, [n, (long)schema.Features.First(f => f.Name == kv.Key).SequenceLength])))
+            Tensor Read(string name) => map ? Mapped(path, layout[name]) : Copied(path, layout[name]);
+            var schema = layout.Schema;
+            return new ScenarioDataset(layout.Name, schema, Read(CacheEntryLayout.SparseArray), Read(CacheEntryLayout.DenseArray),
+                Read(CacheEntryLayout.ScenarioArray), Read(CacheEntryLayout.LabelArray),
+                schema.SequenceFeatures.ToDictionary(f => f.Name, f => Read(CacheEntryLayout.SequenceArray(f.Name))))
             {
-                PredefinedSplit = split is null ? null : new DatasetSplit(tensor(split[0]), tensor(split[1]), tensor(split[2])),
+                PredefinedSplit = layout.Split is null ? null
+                    : new DatasetSplit(Read(CacheEntryLayout.TrainArray), Read(CacheEntryLayout.ValidationArray), Read(CacheEntryLayout.TestArray)),
             };
         }
         catch (Exception e) when (e is IOException or EndOfStreamException or InvalidDataException or ArgumentException or FormatException
-                                      or OverflowException or OutOfMemoryException)
+                                      or OverflowException or OutOfMemoryException or UnauthorizedAccessException or ExternalException)
         {
             return null;
         }
     }
 
-    const int Chunk = 1 << 20;
-
-    /// <summary>A tensor's values (empty for a tensor without elements, which TorchSharp's accessor rejects).</summary>
-    static T[] Values<T>(Tensor t) where T : unmanaged => t.numel() == 0 ? [] : t.data<T>().ToArray();
-
-    static void WriteArray<T>(BinaryWriter w, T[] values) where T : unmanaged
+    /// <summary>
+    /// An array backed by the file: <c>from_file</c> maps the file from its start as the array's dtype (privately:
+    /// copy-on-write, opened read-only), up to the array's end; the array is the view that skips what lies before it.
+    /// Pages before the array are mapped but never touched, so they cost address space, not memory.
+    /// </summary>
+    static Tensor Mapped(string path, CacheArray a)
     {
-        w.Write(values.LongLength);
-        for (long i = 0; i < values.LongLength; i += Chunk)
-            w.Write(MemoryMarshal.AsBytes(values.AsSpan((int)i, (int)Math.Min(Chunk, values.LongLength - i))));
+        if (a.Count == 0) return empty(a.Shape, a.Type);
+        long skip = a.Offset / a.ElementSize; // exact: offsets are multiples of the alignment
+        var whole = from_file(path, shared: false, size: skip + a.Count, dtype: a.Type);
+        return whole.narrow(0, skip, a.Count).view(a.Shape);
     }
 
-    static T[] ReadArray<T>(BinaryReader r) where T : unmanaged
+    /// <summary>An array copied into memory: read straight from the file into a new tensor's storage.</summary>
+    static Tensor Copied(string path, CacheArray a)
     {
-        long n = r.ReadInt64();
-        if (n < 0 || n > Array.MaxLength || n * Marshal.SizeOf<T>() > r.BaseStream.Length - r.BaseStream.Position)
-            throw new InvalidDataException("bad array length");
-        var values = new T[n];
-        for (long i = 0; i < n; i += Chunk)
-            r.BaseStream.ReadExactly(MemoryMarshal.AsBytes(values.AsSpan((int)i, (int)Math.Min(Chunk, n - i))));
-        return values;
+        var t = empty(a.Shape, a.Type);
+        if (a.Count == 0) return t;
+        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+        file.Position = a.Offset;
+        using var flat = t.view(-1);
+        const long chunk = 1 << 20;
+        for (long i = 0; i < a.Count; i += chunk)
+        {
+            using var part = flat.narrow(0, i, Math.Min(chunk, a.Count - i));
+            file.ReadExactly(part.bytes);
+        }
+        return t;
     }
+}
+
+/// <summary>How <see cref="DatasetCache.TryRead"/> holds an entry's arrays.</summary>
+public enum CacheReadMode
+{
+    /// <summary>Mapped from the file when the entry is at least <see cref="DatasetCache.MapThresholdBytes"/>, copied otherwise.</summary>
+    Auto,
+    /// <summary>Copied into memory the dataset owns.</summary>
+    Copy,
+    /// <summary>Backed by the file (a private, read-only mapping): rows are paged in as they are read.</summary>
+    Map,
 }

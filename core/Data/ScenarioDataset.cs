@@ -119,42 +119,86 @@ public sealed class ScenarioDataset : IDisposable
         return s.bincount(null, Schema.ScenarioCount).data<long>().ToArray();
     }
 
+    /// <summary>Rows checked at a time by <see cref="Validate"/>: its temporaries stay bounded at any row count.</summary>
+    const long ValidationChunkRows = 1 << 20;
+
+    /// <summary>
+    /// Checks shapes, then every value, a chunk of rows at a time (a whole-column check of 85 M mapped rows would
+    /// allocate temporaries of several GB). The per-row checks are whole-chunk reductions, which are fast; the
+    /// per-column reductions (<c>amin(0)</c> over a narrow int32 matrix is ~10× slower) run only when a check fails,
+    /// to name the column. Dense values are finite exactly when their float64 sum is: float32 values cannot overflow
+    /// a float64 sum of 2^20 × 8 terms, and NaN or infinity always propagates.
+    /// </summary>
     void Validate()
     {
-        using var scope = NewDisposeScope();
         long n = Count;
         int fs = Schema.SparseFeatures.Count, fd = Schema.DenseFeatures.Count;
         Check(Sparse.shape.SequenceEqual([n, fs]), $"sparse matrix shape [{string.Join(",", Sparse.shape)}] != [{n},{fs}]");
         Check(Dense.shape.SequenceEqual([n, fd]), $"dense matrix shape [{string.Join(",", Dense.shape)}] != [{n},{fd}]");
         Check(Label.shape.SequenceEqual([n]), "label must be a vector aligned with the scenario column");
-        if (n == 0) return;
-
-        long sMin = Scenario.min().item<long>(), sMax = Scenario.max().item<long>();
-        Check(sMin >= 0 && sMax < Schema.ScenarioCount,
-            $"scenario id out of range: found [{sMin}, {sMax}], declared {Schema.ScenarioCount} scenarios ({string.Join(", ", Schema.ScenarioNames)})");
-        Check(Label.eq(0).logical_or(Label.eq(1)).all().item<bool>(), $"label '{Schema.Label}' must be 0 or 1 in every row");
-        if (fs > 0)
-        {
-            var mins = Sparse.amin(0).data<int>().ToArray();
-            var maxs = Sparse.amax(0).data<int>().ToArray();
-            for (int j = 0; j < fs; j++)
-            {
-                var f = Schema.SparseFeatures[j];
-                Check(mins[j] >= 0 && maxs[j] < f.Vocabulary, $"feature '{f.Name}': ids span [{mins[j]}, {maxs[j]}] outside vocabulary [0, {f.Vocabulary})");
-            }
-        }
-        if (fd > 0)
-        {
-            var finite = Dense.isfinite().all(0).data<bool>().ToArray();
-            for (int j = 0; j < fd; j++)
-                Check(finite[j], $"dense feature '{Schema.DenseFeatures[j].Name}' has NaN or infinite values");
-        }
         foreach (var f in Schema.SequenceFeatures)
         {
             Check(Sequences.TryGetValue(f.Name, out var seq), $"sequence feature '{f.Name}' has no tensor");
             Check(seq!.shape.SequenceEqual([n, (long)f.SequenceLength]), $"sequence feature '{f.Name}' must be [{n},{f.SequenceLength}]");
-            Check(seq.min().item<long>() >= 0 && seq.max().item<long>() < f.Vocabulary, $"sequence feature '{f.Name}': ids outside [0, {f.Vocabulary})");
         }
+        if (n == 0) return;
+
+        long sMin = long.MaxValue, sMax = long.MinValue;
+        bool binary = true, idsInRange = true, denseFinite = true;
+        var seqOk = Schema.SequenceFeatures.ToDictionary(f => f.Name, _ => true);
+        using var vocabularies = tensor(Schema.SparseFeatures.Select(f => f.Vocabulary).ToArray(), device: Sparse.device);
+        for (long start = 0; start < n; start += ValidationChunkRows)
+        {
+            using var scope = NewDisposeScope();
+            long len = Math.Min(ValidationChunkRows, n - start);
+            var scenario = Scenario.narrow(0, start, len);
+            sMin = Math.Min(sMin, scenario.min().item<long>());
+            sMax = Math.Max(sMax, scenario.max().item<long>());
+            var label = Label.narrow(0, start, len);
+            binary &= label.eq(0).logical_or(label.eq(1)).all().item<bool>();
+            if (fs > 0)
+            {
+                var ids = Sparse.narrow(0, start, len);
+                idsInRange &= ids.min().item<int>() >= 0 && ids.lt(vocabularies).all().item<bool>();
+            }
+            if (fd > 0) denseFinite &= double.IsFinite(Dense.narrow(0, start, len).sum(ScalarType.Float64).item<double>());
+            foreach (var f in Schema.SequenceFeatures)
+            {
+                var seq = Sequences[f.Name].narrow(0, start, len);
+                seqOk[f.Name] &= seq.min().item<long>() >= 0 && seq.max().item<long>() < f.Vocabulary;
+            }
+        }
+        Check(sMin >= 0 && sMax < Schema.ScenarioCount,
+            $"scenario id out of range: found [{sMin}, {sMax}], declared {Schema.ScenarioCount} scenarios ({string.Join(", ", Schema.ScenarioNames)})");
+        Check(binary, $"label '{Schema.Label}' must be 0 or 1 in every row");
+        if (!idsInRange) ReportSparseOutOfRange();
+        if (!denseFinite) ReportDenseNotFinite();
+        foreach (var f in Schema.SequenceFeatures)
+            Check(seqOk[f.Name], $"sequence feature '{f.Name}': ids outside [0, {f.Vocabulary})");
+    }
+
+    /// <summary>Names the first sparse column with an id outside its vocabulary (the slow per-column pass of a failed check).</summary>
+    void ReportSparseOutOfRange()
+    {
+        using var scope = NewDisposeScope();
+        var mins = Sparse.amin(0).data<int>().ToArray();
+        var maxs = Sparse.amax(0).data<int>().ToArray();
+        for (int j = 0; j < mins.Length; j++)
+        {
+            var f = Schema.SparseFeatures[j];
+            Check(mins[j] >= 0 && maxs[j] < f.Vocabulary, $"feature '{f.Name}': ids span [{mins[j]}, {maxs[j]}] outside vocabulary [0, {f.Vocabulary})");
+        }
+        Check(false, "a sparse id lies outside its vocabulary");
+    }
+
+    /// <summary>Names the first dense column with a NaN or infinite value (the slow per-column pass of a failed check).</summary>
+    void ReportDenseNotFinite()
+    {
+        using var scope = NewDisposeScope();
+        var finite = Dense.isfinite().all(0).data<bool>().ToArray();
+        for (int j = 0; j < finite.Length; j++)
+            Check(finite[j], $"dense feature '{Schema.DenseFeatures[j].Name}' has NaN or infinite values");
+        Check(false, "a dense value is NaN or infinite");
     }
 
     void Check(bool ok, string message)

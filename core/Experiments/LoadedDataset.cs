@@ -74,5 +74,12 @@ public sealed class LoadedDataset : IDisposable
         return new LoadedDataset(loader, cached, path, resolved, fromCache, clock.Elapsed.TotalSeconds);
     }
 
+    /// <summary>
+    /// A dataset produced without its loader (e.g. the Ali-CCP twin read from the cache entry it was written as), wrapped
+    /// for runs on <paramref name="dataset"/>'s protocol; it takes ownership of <paramref name="data"/>.
+    /// </summary>
+    public static LoadedDataset Of(string dataset, ScenarioDataset data, string? path, bool fromCache, double seconds) =>
+        new(DatasetRegistry.Get(dataset), data, path, new Dictionary<string, string>(), fromCache, seconds);
+
     public void Dispose() => Data.Dispose();
 }

@@ -6,8 +6,11 @@ open System.Collections.Generic
 open System.Diagnostics
 open System.Globalization
 open System.IO
+open System.Threading
 open Argu
+open Msr.Core
 open Msr.Core.Data
+open Msr.Core.Data.AliCcp
 open Msr.Core.Data.MovieLens
 open Msr.Core.Experiments
 open Msr.Core.Models
@@ -40,19 +43,23 @@ type TrainBenchArgs =
     | Seed of seed: int64
     | Data of ``key=value``: string
     | Embedding_Updates of modes: string list
+    | Steps of count: int
+    | Twin_Folder of path: string
     interface IArgParserTemplate with
         member a.Usage =
             match a with
             | Dataset _ -> "dataset loader (default synthetic)"
             | Model _ -> "models to time (default: every registered model)"
-            | Path _ -> "file or folder of the dataset (without it: synthetic is generated, movielens files are generated)"
-            | Rows _ -> "rows to generate for synthetic or movielens without --path (default 100000)"
+            | Path _ -> "file or folder of the dataset (without it: synthetic is generated, movielens files are generated, an aliccp twin cache entry is generated)"
+            | Rows _ -> "rows to generate for synthetic, movielens or aliccp without --path (default 100000)"
             | Epochs _ -> "epochs per model (default 2; early stopping may end sooner)"
             | Batch_Size _ -> "batch size (default: the dataset's protocol value)"
             | Threads _ -> "libtorch CPU threads (default: all cores)"
             | Seed _ -> "seed of split, initialisation and shuffling (default 2022)"
             | Data _ -> "dataset option, e.g. --data users=1000 (repeatable; synthetic: rows, users, items, extra_fields, ...)"
             | Embedding_Updates _ -> "train each model with each of these trainer embedding_updates modes (dense, lazy) and add s/step (default: the trainer's default only)"
+            | Steps _ -> "bench only: stop each model's training after this many steps and report speed and memory over them, without validation or test (the trainer's protocol is unchanged; the bench cancels it)"
+            | Twin_Folder _ -> "aliccp without --path: keep the generated twin entry in this folder and reuse it on later runs (default: a temporary folder, deleted)"
 
 type BenchArgs =
     | [<CliPrefix(CliPrefix.None)>] Load of ParseResults<LoadArgs>
@@ -147,6 +154,86 @@ let private load (out: TextWriter) (args: ParseResults<LoadArgs>) =
         if not keep then
             try Directory.Delete(work, true) with :? IOException -> ()
 
+/// Memory figures of this process from /proc/self/status, in MB (VmHWM: peak resident set; RssAnon: anonymous
+/// memory; RssFile: pages of mapped files, which the OS can drop and re-read); empty where /proc is absent.
+let private memory () =
+    try
+        File.ReadAllLines "/proc/self/status"
+        |> Array.choose (fun line ->
+            match line.Split(':', 2) with
+            | [| key; value |] when List.contains key [ "VmHWM"; "VmRSS"; "RssAnon"; "RssFile" ] ->
+                Some(key, float (Int64.Parse(value.Trim().Split(' ').[0], CultureInfo.InvariantCulture)) / 1024.0)
+            | _ -> None)
+        |> Map.ofArray
+    with _ -> Map.empty
+
+let private memoryText (m: Map<string, float>) =
+    [ "VmHWM"; "VmRSS"; "RssAnon"; "RssFile" ]
+    |> List.choose (fun k -> m |> Map.tryFind k |> Option.map (fun v -> sprintf "%s %s MB" k (f 0 v)))
+    |> String.concat ", "
+
+/// Runs `f` while sampling RssAnon every 50 ms: its result and the largest anonymous memory seen (MB). VmHWM counts
+/// mapped file pages too, which the OS can drop; the anonymous peak is what the process needs to own.
+let private withAnonPeak (f: unit -> 'a) =
+    let peak = ref 0.0
+    let sample () =
+        lock peak (fun () -> memory () |> Map.tryFind "RssAnon" |> Option.iter (fun v -> if v > peak.Value then peak.Value <- v))
+    let result =
+        use timer = new Timer((fun _ -> sample ()), null, 0, 50)
+        f ()
+    sample ()
+    result, lock peak (fun () -> peak.Value)
+
+/// The Ali-CCP twin entry at `file`: reused when it is there and reads back, else written (on all cores) then read.
+/// Returns the dataset (mapped when large), the seconds its generation took (None when reused), the seconds to open it,
+/// the peak resident set while opening (None where it cannot be reset) and the sampled anonymous peak while opening.
+let private aliCcpTwin (file: string) (rows: int64) =
+    let opened () =
+        let perPhase = resetPeak ()
+        let clock = Stopwatch.StartNew()
+        let data, anon = withAnonPeak (fun () -> DatasetCache.TryRead file)
+        let peak = if perPhase then memory () |> Map.tryFind "VmHWM" else None
+        data, clock.Elapsed.TotalSeconds, peak, anon
+    match (if File.Exists file then opened () else null, 0.0, None, 0.0) with
+    | null, _, _, _ ->
+        let generation = Stopwatch.StartNew()
+        AliCcpTwin.Write(file, rows, 1L, Environment.ProcessorCount)
+        let generated = generation.Elapsed.TotalSeconds
+        match opened () with
+        | null, _, _, _ -> failwithf "the Ali-CCP twin just written to %s does not read back" file
+        | data, seconds, peak, anon -> data, Some generated, seconds, peak, anon
+    | data, seconds, peak, anon -> data, None, seconds, peak, anon
+
+/// Trains `model` for `steps` steps (the bench cancels the trainer after the step; nothing is evaluated) and returns its
+/// table row: seconds of the first step (it includes the epoch's permutation), seconds per step and samples/s over the
+/// later steps, and memory (peak during the steps, when it can be reset, and anonymous/file-backed at the end).
+let private stepRow (data: LoadedDataset) (model: string) (trainer: (string * string) list) (seed: int64) (steps: int) =
+    let options = Msr.Core.Training.TrainerOptions.From(Settings(trainer |> List.map KeyValuePair), data.Loader.Defaults)
+    let schema = data.Data.Schema
+    use split = if isNull data.Data.PredefinedSplit then DatasetSplit.Random(data.Data.Count, seed) else null
+    let rows = if isNull split then data.Data.PredefinedSplit else split
+    TorchSharp.torch.manual_seed seed |> ignore
+    use m = ModelRegistry.Create(model, ModelContext(schema, data.Loader.Defaults.ModelPreset), Settings())
+    let marks = ResizeArray<float * int64>()
+    use stop = new CancellationTokenSource()
+    let report (p: Msr.Core.Training.BatchProgress) =
+        marks.Add((p.Seconds, p.Rows))
+        if marks.Count >= steps then stop.Cancel()
+    let perPhase = resetPeak ()
+    let (), anonPeak =
+        withAnonPeak (fun () ->
+            try Msr.Core.Training.Trainer.Fit(m, data.Data, rows, options, seed, null, stop.Token, Action<_> report) |> ignore
+            with :? OperationCanceledException -> ())
+    let mem = memory ()
+    let at k = mem |> Map.tryFind k |> Option.map (f 0) |> Option.defaultValue "-"
+    let first, firstRows = marks.[0]
+    let last, lastRows = marks.[marks.Count - 1]
+    let later = marks.Count - 1
+    let stepSeconds = if later > 0 then (last - first) / float later else first
+    let samples = if later > 0 then float (lastRows - firstRows) / (last - first) else float firstRows / first
+    [ model; string m.ParameterCount; string marks.Count; string options.BatchSize; f 2 first; f 2 stepSeconds; f 0 samples
+      (if perPhase then at "VmHWM" else "-"); f 0 anonPeak; at "RssAnon"; at "RssFile" ]
+
 /// A `key=value` dataset option of the command line.
 let private dataOption (text: string) =
     match text.Split('=', 2) with
@@ -165,14 +252,20 @@ let private train (out: TextWriter) (args: ParseResults<TrainBenchArgs>) =
     args.TryGetResult Threads |> Option.iter TorchRuntime.SetThreadsOnce
     let work = tempFolder ()
     try
-        let path, generated =
+        let twinFile =
             match args.TryGetResult TrainBenchArgs.Path with
-            | Some p -> p, []
-            | None when loader.Name = "synthetic" -> null, [ "rows", string rows ]
-            | None when loader.Name = "movielens" ->
+            | None when loader.Name = "aliccp" ->
+                Some(AliCcpTwin.PathFor(args.GetResult(Twin_Folder, defaultValue = work), int64 rows, 1L))
+            | _ -> None
+        let path, generated =
+            match args.TryGetResult TrainBenchArgs.Path, twinFile with
+            | Some p, _ -> p, []
+            | None, Some file -> file, []
+            | None, None when loader.Name = "synthetic" -> null, [ "rows", string rows ]
+            | None, None when loader.Name = "movielens" ->
                 MovieLensFileWriter.Write(work, int64 rows, 1)
                 work, []
-            | None -> invalidArg "path" (sprintf "bench train needs --path for dataset '%s'" loader.Name)
+            | None, None -> invalidArg "path" (sprintf "bench train needs --path for dataset '%s' (synthetic, movielens and aliccp are generated)" loader.Name)
         let dataOptions = generated @ (args.GetResults Data |> List.map dataOption)
         let modes = args.TryGetResult Embedding_Updates
         let baseTrainer =
@@ -188,29 +281,52 @@ let private train (out: TextWriter) (args: ParseResults<TrainBenchArgs>) =
                       | [] -> Some mode, trainer
                       | problems -> invalidArg "embedding-updates" (String.concat "; " problems) ]
         let seed = args.GetResult(TrainBenchArgs.Seed, defaultValue = 2022L)
-        use data = LoadedDataset.Load(loader.Name, path, readOnlyDict dataOptions, null)
+        use data =
+            match twinFile with
+            | Some file ->
+                if not (List.isEmpty dataOptions) then invalidArg "data" "the aliccp twin takes no --data options"
+                let twin, generation, openSeconds, openPeak, openAnon = aliCcpTwin file (int64 rows)
+                match generation with
+                | Some s -> fprintfn out "generated the Ali-CCP twin (%d rows, %s MB) in %s s: %s" rows (f 0 (mb (FileInfo(file).Length))) (f 1 s) file
+                | None -> fprintfn out "reused the Ali-CCP twin %s (%s MB)" file (f 0 (mb (FileInfo(file).Length)))
+                fprintfn out "opened it in %s s (%s); while opening: peak RSS %s MB, peak RssAnon %s MB (sampled); after: %s"
+                    (f 2 openSeconds) (if twin.Sparse.storage_offset() > 0L then "mapped from the file" else "copied into memory")
+                    (openPeak |> Option.map (f 0) |> Option.defaultValue "-") (f 0 openAnon) (memoryText (memory ()))
+                LoadedDataset.Of(loader.Name, twin, file, true, openSeconds)
+            | None -> LoadedDataset.Load(loader.Name, path, readOnlyDict dataOptions, null)
         fprintfn out "%s: %d rows, %d scenarios; %d threads, %d cores; loaded in %s s\n" loader.Name data.Data.Count
             data.Data.Schema.ScenarioCount TorchRuntime.Threads Environment.ProcessorCount (f 2 data.LoadSeconds)
-        // With --embedding-updates each row names its mode and adds seconds per training step (batch / samples per second).
-        let withMode (mode: string option) (stepSeconds: string) (row: string list) =
-            match mode with
-            | None -> row
-            | Some m -> (List.head row :: m :: List.take 3 (List.tail row)) @ stepSeconds :: List.skip 4 row
-        let table =
-            [ for model in models do
-                for mode, trainer in trainers ->
-                  let spec = RunSpec(loader.Name, path, readOnlyDict dataOptions, model, readOnlyDict [], readOnlyDict trainer, seed)
-                  let record = ExperimentRunner.Run(spec, data)
-                  if record.IsCompleted then
-                      let e = record.Efficiency
-                      [ model; string record.Parameters; string record.Training.EpochsRun; f 2 e.TrainSecondsPerEpoch
-                        f 0 e.TrainSamplesPerSecond; f 2 e.InferMillisecondsPerBatch; string e.InferBatchSize
-                        (let a = record.Test.Overall.Auc in if a.HasValue then f 4 a.Value else "-") ]
-                      |> withMode mode (f 3 (float record.Config.Trainer.BatchSize / max e.TrainSamplesPerSecond 1e-9))
-                  else [ model; string record.Parameters; "failed"; "-"; "-"; "-"; "-"; record.Error ] |> withMode mode "-" ]
-        let columns = [ "model"; "parameters"; "epochs"; "train s/epoch"; "samples/s"; "infer ms/batch"; "batch"; "test AUC" ]
-        fprintfn out "%s" (Tables.markdown (withMode (modes |> Option.map (fun _ -> "embedding updates")) "train s/step" columns) table)
-        0
+        match args.TryGetResult Steps with
+        | Some steps ->
+            if steps < 1 then invalidArg "steps" (sprintf "--steps must be >= 1, got %d" steps)
+            if modes.IsSome then invalidArg "steps" "--steps times the trainer's default embedding updates only; leave out --embedding-updates"
+            let table = [ for model in models -> stepRow data model baseTrainer seed steps ]
+            let columns = [ "model"; "parameters"; "steps"; "batch"; "first step s"; "s/step (later steps)"; "samples/s (later steps)"
+                            "peak RSS MB (steps)"; "peak RssAnon MB (steps, sampled)"; "RssAnon MB (end)"; "RssFile MB (end)" ]
+            fprintfn out "%s" (Tables.markdown columns table)
+            fprintfn out "\nfirst step: includes the epoch's shuffle of the training rows; later steps: the steady rate. RssFile: pages of mapped files (the entry, and libtorch's ~100 MB of code), which the OS drops and re-reads as needed; RssAnon: memory the process owns; peak RSS counts both."
+            0
+        | None ->
+            // With --embedding-updates each row names its mode and adds seconds per training step (batch / samples per second).
+            let withMode (mode: string option) (stepSeconds: string) (row: string list) =
+                match mode with
+                | None -> row
+                | Some m -> (List.head row :: m :: List.take 3 (List.tail row)) @ stepSeconds :: List.skip 4 row
+            let table =
+                [ for model in models do
+                    for mode, trainer in trainers ->
+                      let spec = RunSpec(loader.Name, path, readOnlyDict dataOptions, model, readOnlyDict [], readOnlyDict trainer, seed)
+                      let record = ExperimentRunner.Run(spec, data)
+                      if record.IsCompleted then
+                          let e = record.Efficiency
+                          [ model; string record.Parameters; string record.Training.EpochsRun; f 2 e.TrainSecondsPerEpoch
+                            f 0 e.TrainSamplesPerSecond; f 2 e.InferMillisecondsPerBatch; string e.InferBatchSize
+                            (let a = record.Test.Overall.Auc in if a.HasValue then f 4 a.Value else "-") ]
+                          |> withMode mode (f 3 (float record.Config.Trainer.BatchSize / max e.TrainSamplesPerSecond 1e-9))
+                      else [ model; string record.Parameters; "failed"; "-"; "-"; "-"; "-"; record.Error ] |> withMode mode "-" ]
+            let columns = [ "model"; "parameters"; "epochs"; "train s/epoch"; "samples/s"; "infer ms/batch"; "batch"; "test AUC" ]
+            fprintfn out "%s" (Tables.markdown (withMode (modes |> Option.map (fun _ -> "embedding updates")) "train s/step" columns) table)
+            0
     finally
         try Directory.Delete(work, true) with :? IOException -> ()
 

@@ -181,6 +181,22 @@ let cli =
                 Expect.stringContains out s "in the output"
             Expect.isFalse (out.Contains "| MMoE") "only the models asked for"
         }
+        test "bench train -d aliccp writes the twin once, reuses it, and --steps reports speed and memory over the steps" {
+            let folder = Path.Combine(Path.GetTempPath(), "msr-twin-" + Guid.NewGuid().ToString("N"))
+            try
+                let args = [ "bench"; "train"; "-d"; "aliccp"; "--rows"; "3000"; "--steps"; "2"; "--batch-size"; "256"
+                             "--model"; "sharedbottom"; "--twin-folder"; folder ]
+                let code, out, err = msr args
+                Expect.equal code 0 ("exit 0; stderr: " + err)
+                for s in [ "generated the Ali-CCP twin (3000 rows"; "aliccp: 3000 rows, 3 scenarios"; "| SharedBottom"; "samples/s (later steps)"; "RssAnon" ] do
+                    Expect.stringContains out s "in the output"
+                Expect.isTrue (File.Exists(Path.Combine(folder, "aliccp-twin-3000-seed1.msrcache"))) "the twin is kept in --twin-folder"
+                let code, out, err = msr args
+                Expect.equal code 0 ("exit 0; stderr: " + err)
+                Expect.stringContains out "reused the Ali-CCP twin" "the second run reuses it"
+            finally
+                if Directory.Exists folder then Directory.Delete(folder, true)
+        }
         test "run executes a plan.json: a dry run lists the runs, a run trains them, a second run resumes" {
             let folder = Path.Combine(Path.GetTempPath(), "msr-plan-" + Guid.NewGuid().ToString("N"))
             try

@@ -75,6 +75,25 @@ public sealed class ScenarioDatasetTests
     }
 
     [Fact]
+    public void Validation_reaches_rows_past_its_first_chunk()
+    {
+        // Validation checks 2^20 rows at a time; a bad value in the last row of a longer dataset must still be found.
+        const int n = (1 << 20) + 5;
+        ScenarioDataset Big(Action<long[], float[], long[], float[]> spoil)
+        {
+            long[] sparse = new long[2 * n], scenario = new long[n];
+            float[] dense = new float[2 * n], label = new float[n];
+            spoil(sparse, dense, scenario, label);
+            return ScenarioDataset.FromArrays("big", Schema, sparse, dense, scenario, label);
+        }
+        using (Big((_, _, _, _) => { })) { }
+        Assert.Contains("'item'", Assert.Throws<InvalidDataException>(() => Big((s, _, _, _) => s[^1] = 3)).Message);
+        Assert.Contains("'age'", Assert.Throws<InvalidDataException>(() => Big((_, d, _, _) => d[^1] = float.NaN)).Message);
+        Assert.Contains("scenario id out of range", Assert.Throws<InvalidDataException>(() => Big((_, _, c, _) => c[^1] = 2)).Message);
+        Assert.Contains("'click'", Assert.Throws<InvalidDataException>(() => Big((_, _, _, l) => l[^1] = 0.5f)).Message);
+    }
+
+    [Fact]
     public void Mismatched_array_lengths_are_rejected()
     {
         Assert.Throws<ArgumentException>(() => Make(sparse: [0, 1, 2]));
