@@ -16,6 +16,7 @@ open Msr.Core.Experiments
 open Msr.Core.Models
 open Msr.Core.Native
 open Msr.Dsl
+open TorchSharp
 
 type LoadArgs =
     | Rows of count: int64
@@ -45,6 +46,7 @@ type TrainBenchArgs =
     | Embedding_Updates of modes: string list
     | Steps of count: int
     | Twin_Folder of path: string
+    | Device of name: string
     interface IArgParserTemplate with
         member a.Usage =
             match a with
@@ -52,11 +54,12 @@ type TrainBenchArgs =
             | Model _ -> "models to time (default: every registered model)"
             | Path _ -> "file or folder of the dataset (without it: synthetic is generated, movielens files are generated, an aliccp twin cache entry is generated)"
             | Rows _ -> "rows to generate for synthetic, movielens or aliccp without --path (default 100000)"
-            | Epochs _ -> "epochs per model (default 2; early stopping may end sooner)"
+            | Epochs _ -> "epochs per model (default 3: the first is warm-up, the rest are timed; early stopping may end sooner)"
             | Batch_Size _ -> "batch size (default: the dataset's protocol value)"
             | Threads _ -> "libtorch CPU threads (default: all cores)"
             | Seed _ -> "seed of split, initialisation and shuffling (default 2022)"
             | Data _ -> "dataset option, e.g. --data users=1000 (repeatable; synthetic: rows, users, items, extra_fields, ...)"
+            | Device _ -> "cpu (default), cuda or auto: where every model trains and infers (docs/performance.md, Devices)"
             | Embedding_Updates _ -> "train each model with each of these trainer embedding_updates modes (dense, lazy) and add s/step (default: the trainer's default only)"
             | Steps _ -> "bench only: stop each model's training after this many steps and report speed and memory over them, without validation or test (the trainer's protocol is unchanged; the bench cancels it)"
             | Twin_Folder _ -> "aliccp without --path: keep the generated twin entry in this folder and reuse it on later runs (default: a temporary folder, deleted)"
@@ -234,6 +237,42 @@ let private stepRow (data: LoadedDataset) (model: string) (trainer: (string * st
     [ model; string m.ParameterCount; string marks.Count; string options.BatchSize; f 2 first; f 2 stepSeconds; f 0 samples
       (if perPhase then at "VmHWM" else "-"); f 0 anonPeak; at "RssAnon"; at "RssFile" ]
 
+/// Median and range of a non-empty list.
+let private median (xs: float list) =
+    let sorted = List.sort xs |> List.toArray
+    let n = sorted.Length
+    if n % 2 = 1 then sorted.[n / 2] else (sorted.[n / 2 - 1] + sorted.[n / 2]) / 2.0
+
+let private spread (xs: float list) digits = sprintf "%s-%s" (f digits (List.min xs)) (f digits (List.max xs))
+
+/// Training seconds of the epochs after warm-up: every epoch but the first (one-time costs: the allocator growing,
+/// libtorch's first kernel choices), or the only one when a single epoch ran (then flagged).
+let private measuredEpochs (record: Msr.Core.Results.RunRecord) =
+    let all = record.Training.History |> Seq.map (fun e -> e.TrainSeconds) |> List.ofSeq
+    if all.Length >= 2 then List.tail all, true else all, false
+
+/// Inference milliseconds per batch over the test split: `passes` timed passes after one untimed warm-up pass, on a
+/// freshly initialised model of the run's configuration (the cost of a forward does not depend on the weights' values).
+/// On a GPU the dataset and split move to the device once per call, as a run moves them; Predict's one host copy per
+/// pass is its synchronisation, so each pass's wall time includes the device's work.
+let private inferenceMs (data: LoadedDataset) (model: string) (seed: int64) (batch: int) (device: string) (passes: int) =
+    let target = Msr.Core.Training.ComputeDevice.Resolve device
+    use split = if isNull data.Data.PredefinedSplit then DatasetSplit.Random(data.Data.Count, seed) else null
+    let onDevice = data.Data.To(target)
+    use _moved = if obj.ReferenceEquals(onDevice, data.Data) then null else onDevice
+    let cpuRows = (if isNull split then data.Data.PredefinedSplit else split).Test
+    use movedRows = if target.``type`` = TorchSharp.DeviceType.CPU then null else cpuRows.``to``(target)
+    let rows = if isNull movedRows then cpuRows else movedRows
+    TorchSharp.torch.manual_seed seed |> ignore
+    use m = ModelRegistry.Create(model, ModelContext(data.Data.Schema, data.Loader.Defaults.ModelPreset), Settings())
+    m.``to``(target) |> ignore
+    let batches = float (max 1 (BatchPlan.Count(rows.shape.[0], batch)))
+    Msr.Core.Training.Trainer.Predict(m, onDevice, rows, batch) |> ignore
+    [ for _ in 1 .. passes ->
+        let clock = Stopwatch.StartNew()
+        Msr.Core.Training.Trainer.Predict(m, onDevice, rows, batch) |> ignore
+        clock.Elapsed.TotalMilliseconds / batches ]
+
 /// A `key=value` dataset option of the command line.
 let private dataOption (text: string) =
     match text.Split('=', 2) with
@@ -269,8 +308,9 @@ let private train (out: TextWriter) (args: ParseResults<TrainBenchArgs>) =
         let dataOptions = generated @ (args.GetResults Data |> List.map dataOption)
         let modes = args.TryGetResult Embedding_Updates
         let baseTrainer =
-            [ "epochs", string (args.GetResult(Epochs, defaultValue = 2))
-              yield! args.TryGetResult Batch_Size |> Option.map (fun b -> "batch_size", string b) |> Option.toList ]
+            [ "epochs", string (args.GetResult(Epochs, defaultValue = 3))
+              yield! args.TryGetResult Batch_Size |> Option.map (fun b -> "batch_size", string b) |> Option.toList
+              yield! args.TryGetResult Device |> Option.map (fun d -> "device", d) |> Option.toList ]
         let trainers =
             match modes with
             | None -> [ None, baseTrainer ]
@@ -312,20 +352,47 @@ let private train (out: TextWriter) (args: ParseResults<TrainBenchArgs>) =
                 match mode with
                 | None -> row
                 | Some m -> (List.head row :: m :: List.take 3 (List.tail row)) @ stepSeconds :: List.skip 4 row
-            let table =
+            let results =
                 [ for model in models do
                     for mode, trainer in trainers ->
                       let spec = RunSpec(loader.Name, path, readOnlyDict dataOptions, model, readOnlyDict [], readOnlyDict trainer, seed)
-                      let record = ExperimentRunner.Run(spec, data)
-                      if record.IsCompleted then
-                          let e = record.Efficiency
-                          [ model; string record.Parameters; string record.Training.EpochsRun; f 2 e.TrainSecondsPerEpoch
-                            f 0 e.TrainSamplesPerSecond; f 2 e.InferMillisecondsPerBatch; string e.InferBatchSize
-                            (let a = record.Test.Overall.Auc in if a.HasValue then f 4 a.Value else "-") ]
-                          |> withMode mode (f 3 (float record.Config.Trainer.BatchSize / max e.TrainSamplesPerSecond 1e-9))
-                      else [ model; string record.Parameters; "failed"; "-"; "-"; "-"; "-"; record.Error ] |> withMode mode "-" ]
-            let columns = [ "model"; "parameters"; "epochs"; "train s/epoch"; "samples/s"; "infer ms/batch"; "batch"; "test AUC" ]
+                      let perPhase = resetPeak ()
+                      let record, anonPeak = withAnonPeak (fun () -> ExperimentRunner.Run(spec, data))
+                      let peak = if perPhase then memory () |> Map.tryFind "VmHWM" else None
+                      model, mode, record, anonPeak, peak ]
+            let warmed = results |> List.forall (fun (_, _, r, _, _) -> not r.IsCompleted || snd (measuredEpochs r))
+            let sharedBottom =
+                results |> List.tryPick (fun (m, mode, r, _, _) ->
+                    if m = "SharedBottom" && mode = fst (List.head trainers) && r.IsCompleted
+                    then Some(median (fst (measuredEpochs r))) else None)
+            let table =
+                [ for model, mode, record, anonPeak, peak in results ->
+                    if record.IsCompleted then
+                        let epochs = fst (measuredEpochs record)
+                        let seconds = median epochs
+                        let trainRows = float (Seq.head record.Training.History).TrainRows
+                        let batch = record.Config.Trainer.BatchSize
+                        let infer = inferenceMs data model seed batch record.Config.Trainer.Device 3
+                        // The paper's figures belong to its datasets: keyed by the loader (synthetic data and
+                        // MovieLens-100K share MovieLens's preset but have no Table 4 row).
+                        let paper = Msr.Core.Reports.PaperTable4.Get(model, loader.Name) |> Option.ofObj
+                        [ model; string record.Parameters; string record.Training.EpochsRun; f 2 seconds; spread epochs 2
+                          f 0 (trainRows / seconds)
+                          (match sharedBottom with Some sb -> f 1 (seconds / sb) | None -> "-")
+                          f 2 (median infer); spread infer 2; string batch
+                          (peak |> Option.map (f 0) |> Option.defaultValue "-"); f 0 anonPeak
+                          (match paper with Some p -> f 2 p.TrainSecondsPerEpoch | None -> "-")
+                          (match paper with Some p -> f 2 (seconds / p.TrainSecondsPerEpoch) | None -> "-")
+                          (match paper with Some p -> f 2 p.InferMillisecondsPerBatch | None -> "-")
+                          (let a = record.Test.Overall.Auc in if a.HasValue then f 4 a.Value else "-") ]
+                        |> withMode mode (f 3 (seconds * float batch / trainRows))
+                    else [ model; string record.Parameters; "failed"; "-"; "-"; "-"; "-"; "-"; "-"; "-"; "-"; "-"; "-"; "-"; "-"; record.Error ] |> withMode mode "-" ]
+            let columns = [ "model"; "parameters"; "epochs"; "train s/epoch (median)"; "s/epoch range"; "samples/s"; "× SharedBottom"
+                            "infer ms/batch (median)"; "infer range"; "batch"; "peak RSS MB"; "peak RssAnon MB"
+                            "paper V100 s/epoch"; "Msr ÷ V100"; "paper V100 infer ms"; "test AUC" ]
             fprintfn out "%s" (Tables.markdown (withMode (modes |> Option.map (fun _ -> "embedding updates")) "train s/step" columns) table)
+            fprintfn out "\ntrain s/epoch: median over the epochs after the first (warm-up)%s; samples/s from it. infer: median of 3 timed passes over the test split after a warm-up pass (gather, forward, one host copy; no metrics). peak RSS: the process's peak resident set during the run (reset per model where the kernel allows); peak RssAnon: the largest memory the process owned, sampled every 50 ms. paper V100: Table 4 of the benchmark paper for this dataset (- where the paper has no figure); Msr ÷ V100 compares like with like only at the paper's data size (MovieLens-1M: --rows 1000000)."
+                (if warmed then "" else "; WARNING: a model ran a single epoch, so its figure includes warm-up (use --epochs 3)")
             0
     finally
         try Directory.Delete(work, true) with :? IOException -> ()

@@ -177,9 +177,11 @@ let cli =
         test "bench train prints a row per model with speed and parameters" {
             let code, out, err = msr [ "bench"; "train"; "--rows"; "1500"; "--epochs"; "1"; "--model"; "basednn"; "star" ]
             Expect.equal code 0 ("exit 0; stderr: " + err)
-            for s in [ "| BaseDNN"; "| STAR"; "train s/epoch"; "samples/s"; "infer ms/batch"; "parameters" ] do
+            for s in [ "| BaseDNN"; "| STAR"; "train s/epoch (median)"; "samples/s"; "infer ms/batch (median)"; "parameters"
+                       "× SharedBottom"; "peak RssAnon MB"; "paper V100 s/epoch"; "Msr ÷ V100" ] do
                 Expect.stringContains out s "in the output"
             Expect.isFalse (out.Contains "| MMoE") "only the models asked for"
+            Expect.stringContains out "includes warm-up (use --epochs 3)" "a single epoch is flagged as unwarmed"
         }
         test "bench train -d aliccp writes the twin once, reuses it, and --steps reports speed and memory over the steps" {
             let folder = Path.Combine(Path.GetTempPath(), "msr-twin-" + Guid.NewGuid().ToString("N"))
