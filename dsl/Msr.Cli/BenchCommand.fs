@@ -207,16 +207,26 @@ let private aliCcpTwin (file: string) (rows: int64) =
         | data, seconds, peak, anon -> data, Some generated, seconds, peak, anon
     | data, seconds, peak, anon -> data, None, seconds, peak, anon
 
+/// The run's split: the dataset's predefined one, or a seeded random split (which the caller must dispose: the second value).
+let private splitFor (data: LoadedDataset) (seed: int64) =
+    if isNull data.Data.PredefinedSplit then
+        let split = DatasetSplit.Random(data.Data.Count, seed)
+        split, (split :> IDisposable)
+    else data.Data.PredefinedSplit, { new IDisposable with member _.Dispose() = () }
+
+/// A freshly initialised `model` for the dataset's preset, seeded as a run seeds it.
+let private freshModel (data: LoadedDataset) (model: string) (seed: int64) =
+    TorchSharp.torch.manual_seed seed |> ignore
+    ModelRegistry.Create(model, ModelContext(data.Data.Schema, data.Loader.Defaults.ModelPreset), Settings())
+
 /// Trains `model` for `steps` steps (the bench cancels the trainer after the step; nothing is evaluated) and returns its
 /// table row: seconds of the first step (it includes the epoch's permutation), seconds per step and samples/s over the
 /// later steps, and memory (peak during the steps, when it can be reset, and anonymous/file-backed at the end).
 let private stepRow (data: LoadedDataset) (model: string) (trainer: (string * string) list) (seed: int64) (steps: int) =
     let options = Msr.Core.Training.TrainerOptions.From(Settings(trainer |> List.map KeyValuePair), data.Loader.Defaults)
-    let schema = data.Data.Schema
-    use split = if isNull data.Data.PredefinedSplit then DatasetSplit.Random(data.Data.Count, seed) else null
-    let rows = if isNull split then data.Data.PredefinedSplit else split
-    TorchSharp.torch.manual_seed seed |> ignore
-    use m = ModelRegistry.Create(model, ModelContext(schema, data.Loader.Defaults.ModelPreset), Settings())
+    let rows, ownedSplit = splitFor data seed
+    use _split = ownedSplit
+    use m = freshModel data model seed
     let marks = ResizeArray<float * int64>()
     use stop = new CancellationTokenSource()
     let report (p: Msr.Core.Training.BatchProgress) =
@@ -257,14 +267,14 @@ let private measuredEpochs (record: Msr.Core.Results.RunRecord) =
 /// pass is its synchronisation, so each pass's wall time includes the device's work.
 let private inferenceMs (data: LoadedDataset) (model: string) (seed: int64) (batch: int) (device: string) (passes: int) =
     let target = Msr.Core.Training.ComputeDevice.Resolve device
-    use split = if isNull data.Data.PredefinedSplit then DatasetSplit.Random(data.Data.Count, seed) else null
+    let split, ownedSplit = splitFor data seed
+    use _split = ownedSplit
     let onDevice = data.Data.To(target)
     use _moved = if obj.ReferenceEquals(onDevice, data.Data) then null else onDevice
-    let cpuRows = (if isNull split then data.Data.PredefinedSplit else split).Test
+    let cpuRows = split.Test
     use movedRows = if target.``type`` = TorchSharp.DeviceType.CPU then null else cpuRows.``to``(target)
     let rows = if isNull movedRows then cpuRows else movedRows
-    TorchSharp.torch.manual_seed seed |> ignore
-    use m = ModelRegistry.Create(model, ModelContext(data.Data.Schema, data.Loader.Defaults.ModelPreset), Settings())
+    use m = freshModel data model seed
     m.``to``(target) |> ignore
     let batches = float (max 1 (BatchPlan.Count(rows.shape.[0], batch)))
     Msr.Core.Training.Trainer.Predict(m, onDevice, rows, batch) |> ignore
