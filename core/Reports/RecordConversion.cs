@@ -26,8 +26,9 @@ public static class RecordConversion
 {
     /// <summary>
     /// The model label of a run: the model name, plus the hyper-parameters whose values differ among runs of the same
-    /// model on the same dataset (a sweep), e.g. "MMoE (experts=4)". Options that differ only between datasets (presets)
-    /// do not split a model.
+    /// model on the same dataset (a sweep), e.g. "MMoE (experts=4)", then the trainer options that differ among them
+    /// under their record names, e.g. "SharedBottom (embedding_updates=lazy)": runs trained differently are never
+    /// pooled as seeds of one model. Options that differ only between datasets (presets) do not split a model.
     /// </summary>
     public static string ModelLabel(IReadOnlyList<RunRecord> all, RunRecord record) => Labeler(all)(record);
 
@@ -84,23 +85,41 @@ public static class RecordConversion
     {
         ArgumentNullException.ThrowIfNull(all);
         var datasetOf = DatasetLabeler(all);
-        var varying = new Dictionary<(string, string), string[]>();
+        var varying = new Dictionary<(string, string), (string[] Model, string[] Trainer)>();
+        var trainerOf = new Dictionary<RunRecord, IReadOnlyDictionary<string, string>>(ReferenceEqualityComparer.Instance);
         foreach (var group in all.Where(r => r is not null).GroupBy(r => (datasetOf(r), r.Config.Model)))
         {
             var runs = group.ToList();
-            var keys = runs.SelectMany(r => r.Config.ModelOptions.Keys).Distinct()
-                .Where(k => runs.Select(r => r.Config.ModelOptions.TryGetValue(k, out var v) ? v : "").Distinct().Count() > 1)
-                .Order(StringComparer.Ordinal).ToArray();
-            varying[group.Key] = keys;
+            foreach (var r in runs) trainerOf[r] = TrainerFields(r);
+            varying[group.Key] = (VaryingKeys(runs.Select(r => r.Config.ModelOptions)), VaryingKeys(runs.Select(r => trainerOf[r])));
         }
         return record =>
         {
             ArgumentNullException.ThrowIfNull(record);
-            var keys = varying.TryGetValue((datasetOf(record), record.Config.Model), out var k) ? k : [];
-            var shown = keys.Where(record.Config.ModelOptions.ContainsKey).Select(key => $"{key}={record.Config.ModelOptions[key]}").ToList();
+            var (modelKeys, trainerKeys) = varying.TryGetValue((datasetOf(record), record.Config.Model), out var k) ? k : ([], []);
+            var trainer = trainerKeys.Length == 0 ? null : trainerOf.TryGetValue(record, out var t) ? t : TrainerFields(record);
+            var shown = modelKeys.Where(record.Config.ModelOptions.ContainsKey).Select(key => $"{key}={record.Config.ModelOptions[key]}")
+                .Concat(trainerKeys.Where(key => trainer!.ContainsKey(key)).Select(key => $"{key}={trainer![key]}")).ToList();
             return shown.Count == 0 ? record.Config.Model : $"{record.Config.Model} ({string.Join(", ", shown)})";
         };
     }
+
+    /// <summary>The keys whose values differ among the given option sets (a missing key counts as its own value).</summary>
+    static string[] VaryingKeys(IEnumerable<IReadOnlyDictionary<string, string>> optionSets)
+    {
+        var sets = optionSets.ToList();
+        return [.. sets.SelectMany(o => o.Keys).Distinct()
+            .Where(k => sets.Select(o => o.TryGetValue(k, out var v) ? v : "").Distinct().Count() > 1)
+            .Order(StringComparer.Ordinal)];
+    }
+
+    const string TrainerPrefix = "trainer.";
+
+    /// <summary>A run's trainer options as its record writes them (<c>embedding_updates</c>, <c>learning_rate</c>, …).</summary>
+    static IReadOnlyDictionary<string, string> TrainerFields(RunRecord record) =>
+        RegressionCheck.ConfigurationFields(record)
+            .Where(f => f.Key.StartsWith(TrainerPrefix, StringComparison.Ordinal))
+            .ToDictionary(f => f.Key[TrainerPrefix.Length..], f => f.Value, StringComparer.Ordinal);
 
     /// <summary>
     /// The records in the order their runs started (<see cref="RunRecord.StartedUtc"/>; ties keep the given order, e.g.

@@ -42,6 +42,36 @@ public class RecordConversionTests
     }
 
     [Fact]
+    public void Runs_trained_with_other_trainer_options_are_separate_models_named_by_the_options_that_differ()
+    {
+        static Msr.Core.Results.RunRecord Run(string model, long seed, double auc, Msr.Core.Training.TrainerOptions trainer) =>
+            Completed("d", model, seed, auc, 0.4) is var r ? r with { RunId = $"{r.RunId}-{trainer.EmbeddingUpdates}-{trainer.LearningRate}", Config = r.Config with { Trainer = trainer } } : r;
+        var dense = new Msr.Core.Training.TrainerOptions();
+        var lazy = dense with { EmbeddingUpdates = Msr.Core.Training.EmbeddingUpdates.Lazy };
+        var records = new List<Msr.Core.Results.RunRecord>
+        {
+            Run("SharedBottom", 1, 0.80, dense), Run("SharedBottom", 2, 0.81, dense),
+            Run("SharedBottom", 1, 0.70, lazy), Run("SharedBottom", 2, 0.71, lazy),
+            Run("SharedBottom", 1, 0.60, lazy with { LearningRate = 1e-2 }),
+            // Another model with one trainer setting keeps its plain name.
+            Run("MMoE", 1, 0.75, lazy),
+        };
+        var labelOf = RecordConversion.Labeler(records);
+        Assert.Equal(
+            [
+                "SharedBottom (embedding_updates=dense, learning_rate=0.001)", "SharedBottom (embedding_updates=dense, learning_rate=0.001)",
+                "SharedBottom (embedding_updates=lazy, learning_rate=0.001)", "SharedBottom (embedding_updates=lazy, learning_rate=0.001)",
+                "SharedBottom (embedding_updates=lazy, learning_rate=0.01)", "MMoE",
+            ], records.Select(labelOf));
+        // Same seed, other trainer options: separate rows, never "two runs of one seed" and never pooled.
+        var data = RecordConversion.ToObservations(records);
+        Assert.Equal(4, data.ModelOrder["d"].Count);
+        Assert.Equal([0.70, 0.71], data.Observations
+            .Where(o => o.Model == "SharedBottom (embedding_updates=lazy, learning_rate=0.001)" && o.Scenario == "overall" && o.Metric == "auc")
+            .Select(o => o.Value).Order());
+    }
+
+    [Fact]
     public void Runs_of_one_dataset_with_other_loader_options_are_separate_datasets()
     {
         Dictionary<string, string> Data(string k) => new() { ["top_k"] = k, ["min_rows"] = "10" };
