@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Seeds of Msr and of the reference benchmark's own code on MovieLens-100K, the same data, split and protocol on both
+# sides (docs/fidelity.md). Finished runs are skipped, so the script resumes; two copies may share one folder (a
+# .busy marker claims a run).
+#
+# Usage: ML100K=<ml-100k folder> MSR_REFERENCE=<reference checkout> \
+#        experiments/reference-seeds/run_seeds.sh <out folder> <epoch budget> <msr|reference|both> MODEL...
+# MODEL is Msr's name (EPNet, AdaSparse, SAR-Net, ADL, PPNet, M3oE, HAMUR, M2M, SharedBottom, MMoE, PLE, STAR).
+# SEEDS (default 2022-2026), DEVICE (cpu; cuda runs both sides on the GPU) and PYTHON (/usr/bin/python3) may be set.
+# Then: python3 experiments/reference-seeds/compare.py <out folder> <epoch budget>
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+out="$1"; budget="$2"; sides="$3"; shift 3
+: "${ML100K:?set ML100K to the MovieLens-100K folder (u.data, u.item, u.user, u.genre)}"
+seeds="${SEEDS:-2022 2023 2024 2025 2026}"
+device="${DEVICE:-cpu}"
+python="${PYTHON:-/usr/bin/python3}"
+mkdir -p "$out/msr$budget" "$out/reference$budget" "$out/data"
+
+reference_name() {
+  case "$1" in
+    EPNet) echo epnet ;; AdaSparse) echo adasparse ;; SAR-Net) echo sarnet ;; ADL) echo adaptdhm ;; PPNet) echo ppnet ;;
+    M3oE) echo m3oe ;; HAMUR) echo hamur ;; M2M) echo m2m ;; SharedBottom) echo sharedbottom ;; MMoE) echo mmoe ;;
+    PLE) echo ple ;; STAR) echo star ;;
+    *) echo "no reference counterpart for '$1'; models: EPNet AdaSparse SAR-Net ADL PPNet M3oE HAMUR M2M SharedBottom MMoE PLE STAR" >&2; exit 2 ;;
+  esac
+}
+
+claim() { # claim <marker>: false when another copy holds or finished it
+  [ -e "$1" ] && return 1
+  (set -o noclobber; : > "$1") 2>/dev/null
+}
+
+run_msr() {
+  local model="$1" seed="$2" marker="$out/msr$budget/.busy-$1-$2"
+  "$python" - "$out/msr$budget" "$model" "$seed" <<'PY' && return 0
+import glob, json, sys
+folder, model, seed = sys.argv[1], sys.argv[2], int(sys.argv[3])
+def done(f):
+    r = json.load(open(f))
+    return r['status'] == 'completed' and r['config']['model'] == model and r['config']['seed'] == seed
+sys.exit(0 if any(done(f) for f in glob.glob(folder + '/*.json')) else 1)
+PY
+  claim "$marker" || return 0
+  local t0=$SECONDS
+  "$root/msr" train -d movielens-100k --path "$ML100K" -m "$model" --seed "$seed" --epochs "$budget" --threads 1 \
+    --device "$device" --results "$out/msr$budget" >> "$out/msr$budget/progress.log" 2>&1 || echo "msr $model $seed failed" >> "$out/times.log"
+  echo "msr $model $seed $((SECONDS - t0)) s" >> "$out/times.log"
+  rm -f "$marker"
+}
+
+run_reference() {
+  local model="$1" seed="$2" name; name="$(reference_name "$1")"
+  local marker="$out/reference$budget/.busy-$name-$seed"
+  [ -f "$out/reference$budget/${name}_Movielens_${seed}.csv" ] && return 0
+  : "${MSR_REFERENCE:?set MSR_REFERENCE to a checkout of the reference benchmark}"
+  [ -f "$out/data/ml-1m.csv" ] || "$python" "$here/ml100k_merged.py" "$ML100K" "$out/data"
+  claim "$marker" || return 0
+  local t0=$SECONDS
+  "$python" "$here/run_reference.py" "$name" "$seed" "$budget" "$out/data" "$out/reference$budget" --device "$device" \
+    >> "$out/reference$budget/progress.log" 2>&1 || echo "reference $model $seed failed" >> "$out/times.log"
+  echo "reference $model $seed $((SECONDS - t0)) s" >> "$out/times.log"
+  rm -f "$marker"
+}
+
+for model in "$@"; do
+  reference_name "$model" > /dev/null
+  for seed in $seeds; do
+    case "$sides" in
+      msr) run_msr "$model" "$seed" ;;
+      reference) run_reference "$model" "$seed" ;;
+      both) run_msr "$model" "$seed"; run_reference "$model" "$seed" ;;
+      *) echo "sides: msr, reference or both (got '$sides')" >&2; exit 2 ;;
+    esac
+  done
+done
