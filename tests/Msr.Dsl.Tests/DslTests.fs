@@ -147,15 +147,16 @@ let execution =
             Expect.equal r.Status RunRecord.Failed "status"
             Expect.stringContains r.Error "diverged" "the reason is recorded"
             Expect.equal (Directory.GetFiles(folder, "*.json").Length) 4 "failed runs are recorded too"
-            // Completed and failed runs of the same models in one folder: the table averages the
-            // completed ones and reports the failures.
+            // Completed and failed runs of the same models in one folder: the table averages the completed
+            // ones and reports the failures. The two learning rates are two configurations, so two rows each.
             Execution.runWith silent { tiny folder with Training = [ "epochs", "1"; "batch_size", "256" ] } |> ignore
             let all = ResultStore(folder).ReadAll() |> List.ofSeq
             Expect.equal all.Length 8 "4 failed + 4 completed records"
             let table = Tables.summary all
             // Models in the experiment's order (run order), not alphabetical.
-            Expect.stringContains table "Failed runs (excluded): SharedBottom 2, MMoE 2" "the caption counts failures"
-            Expect.stringContains table "| SharedBottom |" "completed runs still make rows"
+            Expect.stringContains table @"Failed runs (excluded): SharedBottom (learning\_rate=1E+30) 2, MMoE (learning\_rate=1E+30) 2"
+                "the caption counts failures under the failing configuration"
+            Expect.stringContains table @"| SharedBottom (learning\_rate=0.001) | " "completed runs still make rows, apart from the failed ones"
             let cells = table.Split('\n') |> Array.filter (fun l -> l.StartsWith "|")
             Expect.isFalse (cells |> Array.exists (fun l -> l.Contains "NaN")) "no NaN in any cell"
         }
