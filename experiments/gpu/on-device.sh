@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# Runs on a lent GPU machine, from the checkout root, with gpu-bundle/ carried (experiments/gpu/prepare.sh writes it):
+# device tool: command "bash experiments/gpu/on-device.sh", carry ["gpu-bundle"]. Everything it measures goes to $OUT:
+#   environment.txt   GPU, driver, PyTorch and the libtorch folder Msr loads
+#   smoke.txt         one short SharedBottom run on cuda and the same on cpu (records in records-smoke/)
+#   seeds/            M2M on MovieLens-100K, seeds 2022-2026, both sides on the GPU at once (when the bundle has the
+#                     data and the reference), then compare.txt: the fidelity table docs/fidelity.md lacks
+#   bench-cuda.txt    msr bench train on the MovieLens-1M twin, every model but M2M, --device cuda
+#   bench-cuda-m2m.txt  the same for SharedBottom and M2M
+# Each step has its own time limit and a failing step does not stop the next. A call runs for 10 minutes at most, so
+# run it twice back to back (the machine stays warm): MSR_GPU_STEPS="smoke seeds", then MSR_GPU_STEPS="bench".
+# Knobs: MSR_GPU_DEVICE (cuda; cpu runs the same steps on the CPU to check the bundle), MSR_GPU_SEEDS,
+# MSR_GPU_SEED_MODEL (M2M), MSR_GPU_SEED_EPOCHS (20), MSR_GPU_BENCH_ROWS, MSR_GPU_BENCH_EPOCHS, MSR_GPU_BENCH_MODELS
+# (every model but M2M).
+set -uo pipefail
+root="$(pwd)"
+bundle="$root/gpu-bundle"
+out="${OUT:-$root/gpu-out}"; mkdir -p "$out"
+device="${MSR_GPU_DEVICE:-cuda}"
+seeds="${MSR_GPU_SEEDS:-2022 2023 2024 2025 2026}"
+steps="${MSR_GPU_STEPS:-smoke seeds bench}"
+log() { echo "[$(date +%H:%M:%S)] $*" | tee -a "$out/steps.log"; }
+[ -d "$bundle/msr" ] || { log "gpu-bundle/msr is missing: run experiments/gpu/prepare.sh and carry gpu-bundle"; exit 1; }
+
+# The packed .NET runtime, and the machine's own libtorch for TorchSharp (MSR_LIBTORCH, core/Native/ExternalLibTorch).
+dn=/tmp/msr-dotnet; mkdir -p "$dn"; [ -x "$dn/dotnet" ] || tar -xJf "$bundle/dotnet.tar.xz" -C "$dn"
+export DOTNET_ROOT="$dn" DOTNET_CLI_TELEMETRY_OPTOUT=1
+export MSR_LIBTORCH="${MSR_LIBTORCH:-$(bash "$bundle/find-torch-lib.sh")}"
+export LD_LIBRARY_PATH="$MSR_LIBTORCH:${LD_LIBRARY_PATH:-}"
+export MSR_CACHE="$out/.cache"
+msr=("$dn/dotnet" "$bundle/msr/msr.dll")   # an array, not a function: timeout runs programs only
+python="${PYTHON:-$(command -v python3)}"
+{
+  echo "date: $(date -u +%FT%TZ)"; echo "device: $device"; echo "MSR_LIBTORCH: $MSR_LIBTORCH"
+  nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader 2>&1 || true
+  "$python" -c 'import torch; print("torch", torch.__version__, "cuda", torch.version.cuda, torch.cuda.is_available())' 2>&1
+  nproc; free -g | head -2
+} > "$out/environment.txt"
+log "environment: $(tr '\n' ' ' < "$out/environment.txt")"
+
+step_smoke() {
+  for d in "$device" cpu; do
+    timeout 120 "${msr[@]}" train -d synthetic --data rows=20000 -m SharedBottom --seed 1 --epochs 2 --batch-size 1024 \
+      --device "$d" --results "$out/records-smoke/$d" >> "$out/smoke.txt" 2>&1; log "smoke on $d: exit $?"
+  done
+}
+
+reference_name() {
+  case "$1" in SAR-Net) echo sarnet ;; ADL) echo adaptdhm ;; *) echo "$1" | tr 'A-Z' 'a-z' ;; esac
+}
+
+step_seeds() {
+  local data="$bundle/data/ml-100k" model="${MSR_GPU_SEED_MODEL:-M2M}" pids=()
+  [ -f "$data/u.data" ] || { log "seeds: no gpu-bundle/data/ml-100k (prepare.sh --ml100k): skipped"; return; }
+  local epochs="${MSR_GPU_SEED_EPOCHS:-20}" folder="$out/seeds"
+  mkdir -p "$folder/msr$epochs" "$folder/reference$epochs" "$folder/data"
+  # Every seed at once on each side: the card has room, and device time is short.
+  for s in $seeds; do
+    ( timeout 360 "${msr[@]}" train -d movielens-100k --path "$data" -m "$model" --seed "$s" --epochs "$epochs" --threads 1 \
+        --device "$device" --results "$folder/msr$epochs" > "$folder/msr-$s.log" 2>&1
+      echo "msr $model $s exit $?" >> "$folder/times.log" ) & pids+=($!)
+  done
+  if [ -d "$bundle/reference/scripts" ]; then
+    "$python" experiments/reference-seeds/ml100k_merged.py "$data" "$folder/data"
+    for s in $seeds; do
+      ( MSR_REFERENCE="$bundle/reference" timeout 360 "$python" experiments/reference-seeds/run_reference.py \
+          "$(reference_name "$model")" "$s" "$epochs" "$folder/data" "$folder/reference$epochs" --device "$device" \
+          > "$folder/reference-$s.log" 2>&1
+        echo "reference $model $s exit $?" >> "$folder/times.log" ) & pids+=($!)
+    done
+  else
+    log "seeds: no gpu-bundle/reference (prepare.sh --reference): Msr side only"
+  fi
+  wait "${pids[@]}"
+  log "seeds: $(tr '\n' ';' < "$folder/times.log")"
+  "$python" experiments/reference-seeds/compare.py "$folder" "$epochs" > "$folder/compare.txt" 2>&1 || true
+}
+
+step_bench() {
+  local rows="${MSR_GPU_BENCH_ROWS:-1000000}" epochs="${MSR_GPU_BENCH_EPOCHS:-3}"
+  local models="${MSR_GPU_BENCH_MODELS:-$("${msr[@]}" models 2>/dev/null | awk -F'|' 'NR > 2 { gsub(/ /, "", $2); if ($2 != "M2M") print $2 }' | tr '\n' ' ')}"
+  timeout 330 "${msr[@]}" bench train -d movielens --rows "$rows" --epochs "$epochs" --device "$device" -m $models \
+    > "$out/bench-$device.txt" 2>&1
+  log "bench on $device ($models): exit $?"
+  timeout 240 "${msr[@]}" bench train -d movielens --rows "$rows" --epochs "$epochs" --device "$device" -m SharedBottom M2M \
+    > "$out/bench-$device-m2m.txt" 2>&1
+  log "bench on $device (SharedBottom M2M): exit $?"
+}
+
+for s in $steps; do
+  case "$s" in smoke|seeds|bench) log "step $s"; "step_$s" ;; *) log "unknown step '$s' (smoke, seeds, bench)" ;; esac
+done
+log "done"
