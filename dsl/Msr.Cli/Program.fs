@@ -289,6 +289,10 @@ let execute (argv: string[]) (out: TextWriter) (err: TextWriter) =
     | UsageError message ->
         fprintfn err "error: %s" message
         2
+    | ExperimentError _ as e ->
+        // A plan or experiment that cannot run (malformed JSON, unknown field, model or option): bad input, every problem listed.
+        fprintfn err "error: %s" e.Message
+        2
     | :? ArgumentException as e ->
         fprintfn err "error: %s" e.Message
         2

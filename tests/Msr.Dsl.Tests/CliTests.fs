@@ -227,6 +227,23 @@ let cli =
             finally
                 if Directory.Exists folder then Directory.Delete(folder, true)
         }
+        test "an invalid plan file is bad input (exit 2) naming the file and the problem, not an internal error" {
+            let folder = Path.Combine(Path.GetTempPath(), "msr-plan-" + Guid.NewGuid().ToString("N"))
+            Directory.CreateDirectory folder |> ignore
+            try
+                for text, expected in
+                    [ """{ "title": "t", "modles": [ { "name": "STAR" } ] }""", "unknown field 'modles'; valid fields: title, datasets, models"
+                      """{ "title": "t", "models": [ """, "not valid JSON"
+                      """{ "title": "t", "datasets": [ { "name": "synthetic" } ], "models": [ { "name": "STARR" } ], "seeds": [ 1 ] }""", "model 'STARR' is unknown" ] do
+                    let plan = Path.Combine(folder, "plan.json")
+                    File.WriteAllText(plan, text)
+                    let code, _, err = msr [ "run"; plan; "--dry-run" ]
+                    Expect.equal code 2 (sprintf "exit 2: %s" err)
+                    Expect.stringContains err expected "names the problem"
+                    Expect.isFalse (err.Contains "internal error") "not reported as a defect of Msr"
+            finally
+                Directory.Delete(folder, true)
+        }
         test "a thread count other than the one this process already uses is a clear error" {
             // Every in-process caller uses the core count (idempotent); asking for another must not crash.
             Msr.Core.Native.TorchRuntime.SetThreadsOnce Environment.ProcessorCount
