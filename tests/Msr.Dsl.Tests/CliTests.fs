@@ -264,7 +264,14 @@ let cli =
                   [ "train"; "--model"; "star" ], "--dataset"
                   [ "datasets"; "stats"; "movielens-100k"; "/no/such/folder" ], "folder not found"
                   [ "report"; "/no/such/results" ], "/no/such/results"
-                  [ "frobnicate" ], "unrecognized" ] ->
+                  [ "frobnicate" ], "unrecognized"
+                  [ "train"; "-d"; "synthetic"; "-m"; "star"; "--data"; "rows=3000"; "--data"; "rows=2000" ],
+                  "dataset option 'rows' is given 2 times (rows=3000, rows=2000)"
+                  [ "train"; "-d"; "synthetic"; "-m"; "star"; "--set"; "tower_dims=[8]"; "--set"; "tower-dims=[16]" ],
+                  "model option 'tower_dims' is given 2 times"
+                  [ "train"; "-d"; "synthetic"; "-m"; "star"; "--epochs"; "1"; "--trainer"; "epochs=5" ],
+                  "training option 'epochs' is given 2 times (epochs=1, epochs=5)"
+                  [ "datasets"; "stats"; "synthetic"; "--data"; "users=10"; "--data"; "users=20" ], "dataset option 'users' is given 2 times" ] ->
                 test (String.Join(" ", args)) {
                     let code, _, err = msr args
                     Expect.equal code 2 "exit 2"
