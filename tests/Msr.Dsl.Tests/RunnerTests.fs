@@ -47,6 +47,28 @@ let runner =
             let again = Execution.runWithOptions Execution.RunOptions.Default silent (withFailing dir.Path)
             Expect.equal (again.Trained, again.Resumed) (0, 6) "failed runs are not retried"
         }
+        test "a dataset that fails to load records its runs as failed and the grid goes on with the other dataset" {
+            use dir = new TempFolder()
+            let clicks = dir.File "clicks.csv"
+            File.WriteAllText(clicks, "user,page,click\nu1,a,1\nu2,b,2\n")
+            let badCsv =
+                Dataset.at "csv" clicks |> Dataset.with' "sparse" "user" |> Dataset.with' "label" "click" |> Dataset.with' "scenario" "page"
+            let e =
+                experiment "load failure" {
+                    dataset badCsv
+                    dataset (Dataset.synthetic |> Dataset.with' "rows" 600)
+                    compare [ "BaseDNN" ]
+                    seeds [ 1; 2 ]
+                    epochs 1
+                    resultsIn (dir.File "results")
+                }
+            let result = Execution.runWithOptions Execution.RunOptions.Default silent e
+            Expect.equal (result.Trained, result.Failed) (2, 2) "the synthetic runs trained, the csv runs failed"
+            for r in result.Records |> List.filter (fun r -> not r.IsCompleted) do
+                Expect.equal r.Config.Dataset "csv" "the failed runs are the csv ones"
+                Expect.stringContains r.Error "clicks.csv, line 3, field 'click': label must be 0 or 1, got '2'" "the reason names file, line and field"
+            Expect.equal (recordFiles (dir.File "results")).Length 4 "every run recorded"
+        }
         test "a corrupt record is reported, skipped by tables and retrained on resume; stale records are counted" {
             use dir = new TempFolder()
             let e = { withFailing dir.Path with Models = [ Model.named "BaseDNN" ] }
