@@ -165,4 +165,28 @@ let runner =
             Expect.equal bash.ExitCode 0 "valid bash"
             Expect.equal (Msr.Cli.Program.execute [| "slurm"; script; "--array-size"; "0" |] out err) 2 "at least one task"
         }
+        test "msr slurm refuses a malformed plan and impossible resources before writing a job" {
+            use dir = new TempFolder()
+            let plan = dir.File "plan.json"
+            File.WriteAllText(plan, """{ "title": "t", "models": [ """)
+            let slurm (args: string list) =
+                use out = new StringWriter()
+                use err = new StringWriter()
+                let code = Msr.Cli.Program.execute (Array.ofList ("slurm" :: "--array-size" :: "2" :: "-o" :: dir.File "job.sh" :: args)) out err
+                code, err.ToString()
+            let code, err = slurm [ plan ]
+            Expect.equal code 2 "a malformed plan is bad input"
+            Expect.stringContains err (plan + ": not valid JSON") "names the plan"
+            File.WriteAllText(plan, """{ "title": "t", "datasets": [ { "name": "synthetic" } ], "models": [ { "name": "STAR" } ], "seeds": [ 1 ] }""")
+            for args, expected in
+                [ [ "--cpus"; "0" ], "--cpus must be at least 1, got 0"
+                  [ "--mem"; "lots" ], "--mem 'lots' is not a Slurm memory size"
+                  [ "--time"; "24h" ], "--time '24h' is not a Slurm time limit" ] do
+                let code, err = slurm (plan :: args)
+                Expect.equal code 2 (sprintf "%A: exit 2" args)
+                Expect.stringContains err expected "says what is wrong"
+            Expect.isFalse (File.Exists(dir.File "job.sh")) "no job script written"
+            let code, err = slurm [ plan; "--mem"; "8g"; "--time"; "2-12:00" ]
+            Expect.equal code 0 err
+        }
     ]
