@@ -183,6 +183,15 @@ let cli =
             Expect.isFalse (out.Contains "| MMoE") "only the models asked for"
             Expect.stringContains out "includes warm-up (use --epochs 3)" "a single epoch is flagged as unwarmed"
         }
+        test "bench train exits 1 when a model fails, with the reason in its row" {
+            // Asking for CUDA on a CPU-only build fails every model; where CUDA is usable there is nothing to check.
+            Msr.Core.Native.TorchRuntime.EnsureNativeLoaded()
+            if not (TorchSharp.torch.cuda.is_available ()) then
+                let code, out, _ = msr [ "bench"; "train"; "--rows"; "2000"; "--epochs"; "1"; "--model"; "SharedBottom"; "--device"; "cuda" ]
+                Expect.equal code 1 "exit 1: the bench is incomplete"
+                Expect.stringContains out "| failed |" "the row says failed"
+                Expect.stringContains out "no CUDA device is usable" "and why"
+        }
         test "bench train -d aliccp writes the twin once, reuses it, and --steps reports speed and memory over the steps" {
             let folder = Path.Combine(Path.GetTempPath(), "msr-twin-" + Guid.NewGuid().ToString("N"))
             try
