@@ -304,7 +304,9 @@ let execute (argv: string[]) (out: TextWriter) (err: TextWriter) =
         fprintfn err "error: %s" e.Message
         2
     | :? ArgumentException as e ->
-        fprintfn err "error: %s" e.Message
+        // .NET appends " (Parameter 'name')" to the message: noise to a user, who named no parameter.
+        let suffix = if isNull e.ParamName then "" else sprintf " (Parameter '%s')" e.ParamName
+        fprintfn err "error: %s" (if suffix <> "" && e.Message.EndsWith suffix then e.Message.Substring(0, e.Message.Length - suffix.Length) else e.Message)
         2
     | :? InvalidDataException as e ->
         fprintfn err "error: %s" e.Message

@@ -253,6 +253,11 @@ let cli =
             finally
                 Directory.Delete(folder, true)
         }
+        test "an argument error prints its message without .NET's parameter suffix" {
+            let code, _, err = msr [ "bench"; "load"; "--rows"; "0" ]
+            Expect.equal code 2 "exit 2"
+            Expect.equal (err.Trim()) "error: --rows must be >= 1, got 0" "the message alone"
+        }
         test "a thread count other than the one this process already uses is a clear error" {
             // Every in-process caller uses the core count (idempotent); asking for another must not crash.
             Msr.Core.Native.TorchRuntime.SetThreadsOnce Environment.ProcessorCount
