@@ -304,9 +304,8 @@ let execute (argv: string[]) (out: TextWriter) (err: TextWriter) =
         fprintfn err "error: %s" e.Message
         2
     | :? ArgumentException as e ->
-        // .NET appends " (Parameter 'name')" to the message: noise to a user, who named no parameter.
-        let suffix = if isNull e.ParamName then "" else sprintf " (Parameter '%s')" e.ParamName
-        fprintfn err "error: %s" (if suffix <> "" && e.Message.EndsWith suffix then e.Message.Substring(0, e.Message.Length - suffix.Length) else e.Message)
+        // Without .NET's " (Parameter 'name')" suffix: noise to a user, who named no parameter.
+        fprintfn err "error: %s" (ReportCommand.plain e)
         2
     | :? InvalidDataException as e ->
         fprintfn err "error: %s" e.Message
