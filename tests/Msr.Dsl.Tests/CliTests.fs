@@ -258,6 +258,13 @@ let cli =
             Expect.equal code 2 "exit 2"
             Expect.equal (err.Trim()) "error: --rows must be >= 1, got 0" "the message alone"
         }
+        test "report and check refuse an --output that is a folder before reading anything" {
+            let folder = Path.GetTempPath()
+            for args in [ [ "report"; folder; "-o"; folder ]; [ "check"; "--baseline"; folder; "--current"; folder; "-o"; folder ] ] do
+                let code, _, err = msr args
+                Expect.equal code 2 "exit 2"
+                Expect.equal (err.Trim()) (sprintf "error: --output '%s' is a folder; give a file name" folder) "names the folder"
+        }
         test "a thread count other than the one this process already uses is a clear error" {
             // Every in-process caller uses the core count (idempotent); asking for another must not crash.
             Msr.Core.Native.TorchRuntime.SetThreadsOnce Environment.ProcessorCount
