@@ -292,7 +292,8 @@ let cli =
                   "model option 'tower_dims' is given 2 times"
                   [ "train"; "-d"; "synthetic"; "-m"; "star"; "--epochs"; "1"; "--trainer"; "epochs=5" ],
                   "training option 'epochs' is given 2 times (epochs=1, epochs=5)"
-                  [ "datasets"; "stats"; "synthetic"; "--data"; "users=10"; "--data"; "users=20" ], "dataset option 'users' is given 2 times" ] ->
+                  [ "datasets"; "stats"; "synthetic"; "--data"; "users=10"; "--data"; "users=20" ], "dataset option 'users' is given 2 times"
+                  [ "bench"; "train"; "--rows"; "2000"; "--data"; "rows=3000" ], "dataset option 'rows' is given 2 times (rows=2000, rows=3000" ] ->
                 test (String.Join(" ", args)) {
                     let code, _, err = msr args
                     Expect.equal code 2 "exit 2"
