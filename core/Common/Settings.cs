@@ -77,9 +77,13 @@ public sealed class Settings
 
     /// <summary>A list of positive integers written like <c>[128,64]</c>, <c>128,64</c> or <c>128-64</c>.</summary>
     public int[] Dims(string key, int[] fallback) =>
-        Parse(key, fallback, s => s.Trim('[', ']', ' ').Split([',', '-', ' ', ';'], StringSplitOptions.RemoveEmptyEntries)
-                .Select(x => int.Parse(x, NumberStyles.Integer, CultureInfo.InvariantCulture)).ToArray(),
-            "a list of layer widths like [128,64]", v => v.All(x => x > 0), "positive widths");
+        Parse(key, fallback, ParseDims, "a list of layer widths like [128,64]", v => v.All(x => x > 0), "positive widths");
+
+    // '-' separates widths only between two numbers: "-4" or "16,-8" is a sign typed by mistake, not "4" or "16,8".
+    static int[] ParseDims(string text) =>
+        [.. text.Trim('[', ']', ' ').Split([',', ' ', ';'], StringSplitOptions.RemoveEmptyEntries)
+            .SelectMany(group => group.Split('-'))
+            .Select(x => int.Parse(x, NumberStyles.None, CultureInfo.InvariantCulture))];
 
     /// <summary>One of <paramref name="choices"/> (case-insensitive), returned in its declared spelling.</summary>
     public string Choice(string key, string fallback, IReadOnlyList<string> choices) =>

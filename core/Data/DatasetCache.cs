@@ -27,6 +27,9 @@ public static class DatasetCache
     /// <summary>As <see cref="Load(IDatasetLoader, DatasetRequest, string, bool)"/>; <paramref name="fromCache"/> says whether the entry answered.</summary>
     public static ScenarioDataset Load(IDatasetLoader loader, DatasetRequest request, string cacheDirectory, out bool fromCache, bool contentHash = false)
     {
+        // Checked before the (possibly long) load, whose entry could not be written: .NET would say only "the file already exists".
+        if (File.Exists(cacheDirectory))
+            throw new IOException($"cache folder '{cacheDirectory}' is a file; give a folder for the processed-dataset cache, or disable the cache");
         var path = EntryPath(loader, request, cacheDirectory, contentHash);
         var cached = File.Exists(path) ? TryRead(path) : null;
         fromCache = cached is not null;

@@ -20,6 +20,7 @@ public static class DatasetExport
         if (schema.SequenceFeatures.Count > 0)
             throw new NotSupportedException($"dataset '{data.Name}': sequence features ({string.Join(", ", schema.SequenceFeatures.Select(f => f.Name))}) " +
                 "have no CSV form; export without the history option");
+        if (maxRows < 0) throw new ArgumentException($"the number of rows to export must be 0 or more, got {maxRows}");
         long rows = Math.Min(data.Count, maxRows ?? long.MaxValue);
         using var scope = NewDisposeScope();
         var sparse = Values<long>(data.Sparse.narrow(0, 0, rows).to_type(ScalarType.Int64));

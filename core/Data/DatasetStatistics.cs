@@ -41,8 +41,13 @@ public sealed record DatasetStatistics(
         var schema = dataset.Schema;
         var sparse = schema.SparseFeatures;
         if (sparse.Count == 0) throw new ArgumentException($"dataset '{dataset.Name}' has no sparse features to count users and items");
-        var user = userFeature ?? schema.UserFeature ?? UserItemColumns.FirstUser(schema) ?? sparse[0].Name;
-        var item = itemFeature ?? UserItemColumns.FirstItem(schema) ?? sparse[Math.Min(1, sparse.Count - 1)].Name;
+        var user = Given("user", userFeature) ?? schema.UserFeature ?? UserItemColumns.FirstUser(schema) ?? sparse[0].Name;
+        var item = Given("item", itemFeature) ?? UserItemColumns.FirstItem(schema) ?? sparse[Math.Min(1, sparse.Count - 1)].Name;
+
+        string? Given(string role, string? name) =>
+            name is null || sparse.Any(f => f.Name == name) ? name
+            : throw new ArgumentException($"{role} feature '{name}' is not a sparse feature of dataset '{dataset.Name}'; " +
+                                          $"sparse features: {string.Join(", ", sparse.Select(f => f.Name))}");
 
         int s = schema.ScenarioCount;
         using var scope = NewDisposeScope();

@@ -105,16 +105,27 @@ public static class ExperimentRunner
     /// A failed record for a run that could not even be prepared (its model cannot be built with these options):
     /// recorded under the run's id so the grid goes on and a resume does not retry it.
     /// </summary>
-    public static RunRecord FailedPreparation(RunSpec spec, LoadedDataset data, Exception error)
+    public static RunRecord FailedPreparation(RunSpec spec, LoadedDataset data, Exception error) =>
+        Failed(spec, data.Loader, data.Path, data.ResolvedOptions, error);
+
+    /// <summary>
+    /// A failed record for a run whose dataset could not be loaded (a missing or malformed file): recorded under the
+    /// run's id, with the dataset options as given, so the grid goes on with the runs of other datasets.
+    /// </summary>
+    public static RunRecord FailedLoad(RunSpec spec, Exception error) =>
+        Failed(spec, DatasetRegistry.Get(spec.Dataset), spec.DatasetPath, spec.DatasetOptions, error);
+
+    static RunRecord Failed(RunSpec spec, IDatasetLoader loader, string? datasetPath, IReadOnlyDictionary<string, string> datasetOptions,
+        Exception error)
     {
         var now = DateTimeOffset.UtcNow;
         TrainerOptions trainer;
-        try { trainer = TrainerOptions.From(new Settings(spec.TrainerOptions), data.Loader.Defaults); }
+        try { trainer = TrainerOptions.From(new Settings(spec.TrainerOptions), loader.Defaults); }
         catch (ArgumentException) { trainer = new TrainerOptions(); }
         var entry = ModelRegistry.All.FirstOrDefault(m => string.Equals(m.Name, spec.Model, StringComparison.OrdinalIgnoreCase));
         var preset = spec.ModelOptions.FirstOrDefault(kv => string.Equals(kv.Key, "preset", StringComparison.OrdinalIgnoreCase)).Value
-                     ?? data.Loader.Defaults.ModelPreset;
-        var config = new RunConfig(data.Loader.Name, data.Path, data.ResolvedOptions, entry?.Name ?? spec.Model,
+                     ?? loader.Defaults.ModelPreset;
+        var config = new RunConfig(loader.Name, datasetPath, datasetOptions, entry?.Name ?? spec.Model,
             new Dictionary<string, string>(spec.ModelOptions), preset, spec.Seed, trainer);
         return new RunRecord(RunRecord.CurrentSchemaVersion, spec.RunId, RunRecord.Failed, Reason(error), config,
             null, null, null, null, 0, Environment(), now, now) { CodeVersion = entry is null ? null : CodeVersion.OfModel(entry.Name) };

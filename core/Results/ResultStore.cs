@@ -27,6 +27,8 @@ public sealed class ResultStore
     public ResultStore(string folder)
     {
         Folder = Path.GetFullPath(folder);
+        // .NET says only "the file already exists" here, which does not tell that a folder was expected.
+        if (File.Exists(Folder)) throw new IOException($"results folder '{folder}' is a file; give a folder for the run records");
         Directory.CreateDirectory(Folder);
     }
 
@@ -106,6 +108,8 @@ public sealed class ResultStore
     public static RunRecord Read(string path)
     {
         RunRecord? record;
+        // On Linux .NET reports a folder as "access denied", which sends the user looking at permissions.
+        if (Directory.Exists(path)) throw new InvalidDataException($"{path}: is a folder, not a run record (*.json)");
         try
         {
             using var stream = File.OpenRead(path);

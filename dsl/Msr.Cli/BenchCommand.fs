@@ -316,6 +316,12 @@ let private train (out: TextWriter) (args: ParseResults<TrainBenchArgs>) =
                 work, []
             | None, None -> invalidArg "path" (sprintf "bench train needs --path for dataset '%s' (synthetic, movielens and aliccp are generated)" loader.Name)
         let dataOptions = generated @ (args.GetResults Data |> List.map dataOption)
+        // A key given twice (also --rows with --data rows=...) would silently keep the last value.
+        match dataOptions |> List.groupBy (fst >> Msr.Core.Settings.NormalizeKey) |> List.tryFind (fun (_, given) -> given.Length > 1) with
+        | Some(key, given) ->
+            invalidArg "data" (sprintf "dataset option '%s' is given %d times (%s; --rows sets rows); give it once" key given.Length
+                                   (given |> List.map (fun (k, v) -> sprintf "%s=%s" k v) |> String.concat ", "))
+        | None -> ()
         let modes = args.TryGetResult Embedding_Updates
         let baseTrainer =
             [ "epochs", string (args.GetResult(Epochs, defaultValue = 3))
@@ -403,7 +409,8 @@ let private train (out: TextWriter) (args: ParseResults<TrainBenchArgs>) =
             fprintfn out "%s" (Tables.markdown (withMode (modes |> Option.map (fun _ -> "embedding updates")) "train s/step" columns) table)
             fprintfn out "\ntrain s/epoch: median over the epochs after the first (warm-up)%s; samples/s from it. infer: median of 3 timed passes over the test split after a warm-up pass (gather, forward, one host copy; no metrics). peak RSS: the process's peak resident set during the run (reset per model where the kernel allows); peak RssAnon: the largest memory the process owned, sampled every 50 ms. paper V100: Table 4 of the benchmark paper for this dataset (- where the paper has no figure); Msr ÷ V100 compares like with like only at the paper's data size (MovieLens-1M: --rows 1000000)."
                 (if warmed then "" else "; WARNING: a model ran a single epoch, so its figure includes warm-up (use --epochs 3)")
-            0
+            // A failed model has no figures: the table says why, and the exit code tells a script the bench is incomplete.
+            if results |> List.forall (fun (_, _, r, _, _) -> r.IsCompleted) then 0 else 1
     finally
         try Directory.Delete(work, true) with :? IOException -> ()
 

@@ -79,6 +79,7 @@ let options (args: ParseResults<CheckArgs>) =
 /// A missing folder, a folder without records or a malformed record raises an exception naming it; the caller prints
 /// it and exits with code 2.
 let private check (out: TextWriter) (args: ParseResults<CheckArgs>) =
+    ReportCommand.checkOutputFile (args.TryGetResult Output)
     let opts = options args
     let baseline = ReportCommand.readRecords (args.GetResult Baseline)
     let current = ReportCommand.readRecords (args.GetResult Current)

@@ -131,6 +131,16 @@ let private keyValue (flag: string) (text: string) =
     | i when i > 0 && i < text.Length - 1 -> text.Substring(0, i).Trim(), text.Substring(i + 1).Trim()
     | _ -> raise (UsageError(sprintf "--%s expects key=value, got '%s'" flag text))
 
+/// Options of one kind as a dictionary. A key given twice (also when spelt differently, as top-k and top_k) is an
+/// error: the dictionary would keep only the last value without a word.
+let private optionsOf (kind: string) (pairs: (string * string) list) =
+    let twice = pairs |> List.groupBy (fst >> Msr.Core.Settings.NormalizeKey) |> List.filter (fun (_, given) -> given.Length > 1)
+    match twice with
+    | [] -> readOnlyDict pairs
+    | (key, given) :: _ ->
+        raise (UsageError(sprintf "%s option '%s' is given %d times (%s); give it once" kind key given.Length
+                              (given |> List.map (fun (k, v) -> sprintf "%s=%s" k v) |> String.concat ", ")))
+
 let private train (out: TextWriter) (args: ParseResults<TrainArgs>) =
     let pairs flag (items: string list) = items |> List.map (keyValue flag)
     let trainer =
@@ -140,8 +150,8 @@ let private train (out: TextWriter) (args: ParseResults<TrainArgs>) =
           yield! args.TryGetResult Patience |> Option.map (fun n -> "patience", string n) |> Option.toList
           yield! pairs "trainer" (args.GetResults Trainer) ]
     let spec =
-        RunSpec(args.GetResult Dataset, Option.toObj (args.TryGetResult Path), readOnlyDict (pairs "data" (args.GetResults Data)),
-                args.GetResult Model, readOnlyDict (pairs "set" (args.GetResults Set)), readOnlyDict trainer,
+        RunSpec(args.GetResult Dataset, Option.toObj (args.TryGetResult Path), optionsOf "dataset" (pairs "data" (args.GetResults Data)),
+                args.GetResult Model, optionsOf "model" (pairs "set" (args.GetResults Set)), optionsOf "training" trainer,
                 args.GetResult(Seed, defaultValue = 2022L))
     TorchRuntime.SetThreadsOnce(args.GetResult(Threads, defaultValue = Environment.ProcessorCount))
     let cache = if args.Contains No_Cache then null else args.GetResult(Cache, defaultValue = LoadedDataset.DefaultCacheDirectory)
@@ -216,7 +226,7 @@ let private datasetList (out: TextWriter) =
 
 /// Reads `<dataset> [path]` plus `--data key=value` options.
 let private loadNamed verb (target: string list) (options: string list) =
-    let options = options |> List.map (keyValue "data") |> readOnlyDict
+    let options = options |> List.map (keyValue "data") |> optionsOf "dataset"
     let name, path =
         match target with
         | [ name ] -> name, null
@@ -289,8 +299,13 @@ let execute (argv: string[]) (out: TextWriter) (err: TextWriter) =
     | UsageError message ->
         fprintfn err "error: %s" message
         2
-    | :? ArgumentException as e ->
+    | ExperimentError _ as e ->
+        // A plan or experiment that cannot run (malformed JSON, unknown field, model or option): bad input, every problem listed.
         fprintfn err "error: %s" e.Message
+        2
+    | :? ArgumentException as e ->
+        // Without .NET's " (Parameter 'name')" suffix: noise to a user, who named no parameter.
+        fprintfn err "error: %s" (ReportCommand.plain e)
         2
     | :? InvalidDataException as e ->
         fprintfn err "error: %s" e.Message

@@ -122,7 +122,14 @@ let readRecords (folder: string) =
 let plain (e: ArgumentException) =
     if isNull e.ParamName then e.Message else e.Message.Replace(sprintf " (Parameter '%s')" e.ParamName, "")
 
+/// Refuses an --output that names a folder before any work (.NET would say "access denied" after it).
+let checkOutputFile (file: string option) =
+    match file with
+    | Some f when Directory.Exists f -> invalidArg "output" (sprintf "--output '%s' is a folder; give a file name" f)
+    | _ -> ()
+
 let private report (out: TextWriter) (args: ParseResults<ReportArgs>) =
+    checkOutputFile (args.TryGetResult Output)
     let format = args.TryGetResult Format |> Option.map ReportRenderer.ParseFormat |> Option.defaultValue ReportFormat.Markdown
     let opts = options args
     opts.Validate()

@@ -33,10 +33,34 @@ type SlurmArgs =
 /// Single-quotes a word for bash.
 let private quote (s: string) = "'" + s.Replace("'", "'\\''") + "'"
 
+/// Slurm's --mem: a whole number with an optional unit (K, M, G, T; M when none).
+let private memoryPattern = Text.RegularExpressions.Regex(@"^\d+[KMGT]?$", Text.RegularExpressions.RegexOptions.IgnoreCase)
+
+/// Slurm's --time forms: minutes, minutes:seconds, hours:minutes:seconds, days-hours[:minutes[:seconds]], or unlimited.
+let private timePattern =
+    Text.RegularExpressions.Regex(@"^(\d+|\d+:\d+|\d+:\d+:\d+|\d+-\d+(:\d+){0,2}|unlimited|infinite)$", Text.RegularExpressions.RegexOptions.IgnoreCase)
+
+/// Checks what sbatch would only reject once the job is queued, or what the tasks would fail on one by one.
+let private checkRequest (target: string) (args: ParseResults<SlurmArgs>) =
+    match args.TryGetResult Cpus with
+    | Some n when n < 1 -> invalidArg "cpus" (sprintf "--cpus must be at least 1, got %d" n)
+    | _ -> ()
+    match args.TryGetResult Mem with
+    | Some m when not (memoryPattern.IsMatch m) -> invalidArg "mem" (sprintf "--mem '%s' is not a Slurm memory size: a whole number with K, M, G or T, e.g. 16G" m)
+    | _ -> ()
+    match args.TryGetResult Time with
+    | Some t when not (timePattern.IsMatch t) ->
+        invalidArg "time" (sprintf "--time '%s' is not a Slurm time limit: hh:mm:ss, mm, mm:ss, d-hh[:mm[:ss]] or unlimited" t)
+    | _ -> ()
+    // A plan is read now: a malformed one would otherwise fail in every array task after the job waited in the queue.
+    if Path.GetExtension(target).Equals(".json", StringComparison.OrdinalIgnoreCase) then
+        Msr.Dsl.PlanFile.load target |> Msr.Dsl.Grid.validate |> ignore
+
 /// The job script's text.
 let script (target: string) (args: ParseResults<SlurmArgs>) =
     let tasks = args.GetResult Array_Size
     if tasks < 1 then invalidArg "array-size" (sprintf "--array-size must be at least 1, got %d" tasks)
+    checkRequest target args
     let name = args.GetResult(Job_Name, defaultValue = "msr-" + Path.GetFileNameWithoutExtension target)
     let msrDll = Assembly.GetEntryAssembly() |> Option.ofObj |> Option.map (fun a -> a.Location) |> Option.filter (fun l -> l.EndsWith "msr.dll")
                  |> Option.defaultValue (Path.Combine(AppContext.BaseDirectory, "msr.dll"))

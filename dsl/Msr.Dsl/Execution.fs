@@ -129,28 +129,33 @@ let private resultsFolder (e: Experiment) =
 let private datasetKey (s: RunSpec) =
     s.Dataset.ToLowerInvariant(), s.DatasetPath, [ for kv in s.DatasetOptions -> kv.Key.ToLowerInvariant(), kv.Value ] |> List.sort
 
-/// Keeps the dataset of the current run loaded, loading another only when a run needs it.
+/// Keeps the dataset of the current run loaded, loading another only when a run needs it. A dataset that fails to
+/// load (a missing or malformed file) is remembered as failed, so its runs fail without reading the file again.
 type private DatasetSlot(e: Experiment, progress: Progress -> unit) =
-    let mutable current: ((string * string * (string * string) list) * LoadedDataset) option = None
-    member _.For(spec: RunSpec) =
+    let mutable current: ((string * string * (string * string) list) * Result<LoadedDataset, exn>) option = None
+    let release () = match current with Some(_, Ok d) -> d.Dispose() | _ -> ()
+    member _.For(spec: RunSpec) : Result<LoadedDataset, exn> =
         let key = datasetKey spec
         match current with
         | Some(k, data) when k = key -> data
         | _ ->
-            current |> Option.iter (fun (_, d) -> d.Dispose())
+            release ()
             current <- None
             let name, path, options = key
             let clock = Stopwatch.StartNew()
-            let data = LoadedDataset.Load(name, path, readOnlyDict options, Option.toObj e.CacheFolder)
+            let data = try Ok(LoadedDataset.Load(name, path, readOnlyDict options, Option.toObj e.CacheFolder)) with ex -> Error ex
             current <- Some(key, data)
-            progress (DatasetLoaded(data.Loader.Name, data.Data.Count, clock.Elapsed.TotalSeconds, data.FromCache))
+            data |> Result.iter (fun d -> progress (DatasetLoaded(d.Loader.Name, d.Data.Count, clock.Elapsed.TotalSeconds, d.FromCache)))
             data
     interface IDisposable with
-        member _.Dispose() = current |> Option.iter (fun (_, d) -> d.Dispose())
+        member _.Dispose() = release ()
 
-/// Trains one run (preparation failures become failed records too) and returns its record, not yet written.
-let private train (store: ResultStore) (data: LoadedDataset) (total: int) (progress: Progress -> unit) (cancel: Threading.CancellationToken) (run: PlannedRun) =
+/// Trains one run (load and preparation failures become failed records too) and returns its record, not yet written.
+let private train (store: ResultStore) (loaded: Result<LoadedDataset, exn>) (total: int) (progress: Progress -> unit) (cancel: Threading.CancellationToken) (run: PlannedRun) =
     progress (RunStarted(run.Index, total, run.Spec))
+    match loaded with
+    | Error e -> ExperimentRunner.FailedLoad(run.Spec, e)
+    | Ok data ->
     match (try Ok(ExperimentRunner.Prepare(run.Spec, data)) with e -> Error e) with
     | Error e -> ExperimentRunner.FailedPreparation(run.Spec, data, e)
     | Ok prepared ->

@@ -183,6 +183,15 @@ let cli =
             Expect.isFalse (out.Contains "| MMoE") "only the models asked for"
             Expect.stringContains out "includes warm-up (use --epochs 3)" "a single epoch is flagged as unwarmed"
         }
+        test "bench train exits 1 when a model fails, with the reason in its row" {
+            // Asking for CUDA on a CPU-only build fails every model; where CUDA is usable there is nothing to check.
+            Msr.Core.Native.TorchRuntime.EnsureNativeLoaded()
+            if not (TorchSharp.torch.cuda.is_available ()) then
+                let code, out, _ = msr [ "bench"; "train"; "--rows"; "2000"; "--epochs"; "1"; "--model"; "SharedBottom"; "--device"; "cuda" ]
+                Expect.equal code 1 "exit 1: the bench is incomplete"
+                Expect.stringContains out "| failed |" "the row says failed"
+                Expect.stringContains out "no CUDA device is usable" "and why"
+        }
         test "bench train -d aliccp writes the twin once, reuses it, and --steps reports speed and memory over the steps" {
             let folder = Path.Combine(Path.GetTempPath(), "msr-twin-" + Guid.NewGuid().ToString("N"))
             try
@@ -227,6 +236,35 @@ let cli =
             finally
                 if Directory.Exists folder then Directory.Delete(folder, true)
         }
+        test "an invalid plan file is bad input (exit 2) naming the file and the problem, not an internal error" {
+            let folder = Path.Combine(Path.GetTempPath(), "msr-plan-" + Guid.NewGuid().ToString("N"))
+            Directory.CreateDirectory folder |> ignore
+            try
+                for text, expected in
+                    [ """{ "title": "t", "modles": [ { "name": "STAR" } ] }""", "unknown field 'modles'; valid fields: title, datasets, models"
+                      """{ "title": "t", "models": [ """, "not valid JSON"
+                      """{ "title": "t", "datasets": [ { "name": "synthetic" } ], "models": [ { "name": "STARR" } ], "seeds": [ 1 ] }""", "model 'STARR' is unknown" ] do
+                    let plan = Path.Combine(folder, "plan.json")
+                    File.WriteAllText(plan, text)
+                    let code, _, err = msr [ "run"; plan; "--dry-run" ]
+                    Expect.equal code 2 (sprintf "exit 2: %s" err)
+                    Expect.stringContains err expected "names the problem"
+                    Expect.isFalse (err.Contains "internal error") "not reported as a defect of Msr"
+            finally
+                Directory.Delete(folder, true)
+        }
+        test "an argument error prints its message without .NET's parameter suffix" {
+            let code, _, err = msr [ "bench"; "load"; "--rows"; "0" ]
+            Expect.equal code 2 "exit 2"
+            Expect.equal (err.Trim()) "error: --rows must be >= 1, got 0" "the message alone"
+        }
+        test "report and check refuse an --output that is a folder before reading anything" {
+            let folder = Path.GetTempPath()
+            for args in [ [ "report"; folder; "-o"; folder ]; [ "check"; "--baseline"; folder; "--current"; folder; "-o"; folder ] ] do
+                let code, _, err = msr args
+                Expect.equal code 2 "exit 2"
+                Expect.equal (err.Trim()) (sprintf "error: --output '%s' is a folder; give a file name" folder) "names the folder"
+        }
         test "a thread count other than the one this process already uses is a clear error" {
             // Every in-process caller uses the core count (idempotent); asking for another must not crash.
             Msr.Core.Native.TorchRuntime.SetThreadsOnce Environment.ProcessorCount
@@ -247,7 +285,15 @@ let cli =
                   [ "train"; "--model"; "star" ], "--dataset"
                   [ "datasets"; "stats"; "movielens-100k"; "/no/such/folder" ], "folder not found"
                   [ "report"; "/no/such/results" ], "/no/such/results"
-                  [ "frobnicate" ], "unrecognized" ] ->
+                  [ "frobnicate" ], "unrecognized"
+                  [ "train"; "-d"; "synthetic"; "-m"; "star"; "--data"; "rows=3000"; "--data"; "rows=2000" ],
+                  "dataset option 'rows' is given 2 times (rows=3000, rows=2000)"
+                  [ "train"; "-d"; "synthetic"; "-m"; "star"; "--set"; "tower_dims=[8]"; "--set"; "tower-dims=[16]" ],
+                  "model option 'tower_dims' is given 2 times"
+                  [ "train"; "-d"; "synthetic"; "-m"; "star"; "--epochs"; "1"; "--trainer"; "epochs=5" ],
+                  "training option 'epochs' is given 2 times (epochs=1, epochs=5)"
+                  [ "datasets"; "stats"; "synthetic"; "--data"; "users=10"; "--data"; "users=20" ], "dataset option 'users' is given 2 times"
+                  [ "bench"; "train"; "--rows"; "2000"; "--data"; "rows=3000" ], "dataset option 'rows' is given 2 times (rows=2000, rows=3000" ] ->
                 test (String.Join(" ", args)) {
                     let code, _, err = msr args
                     Expect.equal code 2 "exit 2"

@@ -47,6 +47,28 @@ let runner =
             let again = Execution.runWithOptions Execution.RunOptions.Default silent (withFailing dir.Path)
             Expect.equal (again.Trained, again.Resumed) (0, 6) "failed runs are not retried"
         }
+        test "a dataset that fails to load records its runs as failed and the grid goes on with the other dataset" {
+            use dir = new TempFolder()
+            let clicks = dir.File "clicks.csv"
+            File.WriteAllText(clicks, "user,page,click\nu1,a,1\nu2,b,2\n")
+            let badCsv =
+                Dataset.at "csv" clicks |> Dataset.with' "sparse" "user" |> Dataset.with' "label" "click" |> Dataset.with' "scenario" "page"
+            let e =
+                experiment "load failure" {
+                    dataset badCsv
+                    dataset (Dataset.synthetic |> Dataset.with' "rows" 600)
+                    compare [ "BaseDNN" ]
+                    seeds [ 1; 2 ]
+                    epochs 1
+                    resultsIn (dir.File "results")
+                }
+            let result = Execution.runWithOptions Execution.RunOptions.Default silent e
+            Expect.equal (result.Trained, result.Failed) (2, 2) "the synthetic runs trained, the csv runs failed"
+            for r in result.Records |> List.filter (fun r -> not r.IsCompleted) do
+                Expect.equal r.Config.Dataset "csv" "the failed runs are the csv ones"
+                Expect.stringContains r.Error "clicks.csv, line 3, field 'click': label must be 0 or 1, got '2'" "the reason names file, line and field"
+            Expect.equal (recordFiles (dir.File "results")).Length 4 "every run recorded"
+        }
         test "a corrupt record is reported, skipped by tables and retrained on resume; stale records are counted" {
             use dir = new TempFolder()
             let e = { withFailing dir.Path with Models = [ Model.named "BaseDNN" ] }
@@ -142,5 +164,29 @@ let runner =
             bash.WaitForExit()
             Expect.equal bash.ExitCode 0 "valid bash"
             Expect.equal (Msr.Cli.Program.execute [| "slurm"; script; "--array-size"; "0" |] out err) 2 "at least one task"
+        }
+        test "msr slurm refuses a malformed plan and impossible resources before writing a job" {
+            use dir = new TempFolder()
+            let plan = dir.File "plan.json"
+            File.WriteAllText(plan, """{ "title": "t", "models": [ """)
+            let slurm (args: string list) =
+                use out = new StringWriter()
+                use err = new StringWriter()
+                let code = Msr.Cli.Program.execute (Array.ofList ("slurm" :: "--array-size" :: "2" :: "-o" :: dir.File "job.sh" :: args)) out err
+                code, err.ToString()
+            let code, err = slurm [ plan ]
+            Expect.equal code 2 "a malformed plan is bad input"
+            Expect.stringContains err (plan + ": not valid JSON") "names the plan"
+            File.WriteAllText(plan, """{ "title": "t", "datasets": [ { "name": "synthetic" } ], "models": [ { "name": "STAR" } ], "seeds": [ 1 ] }""")
+            for args, expected in
+                [ [ "--cpus"; "0" ], "--cpus must be at least 1, got 0"
+                  [ "--mem"; "lots" ], "--mem 'lots' is not a Slurm memory size"
+                  [ "--time"; "24h" ], "--time '24h' is not a Slurm time limit" ] do
+                let code, err = slurm (plan :: args)
+                Expect.equal code 2 (sprintf "%A: exit 2" args)
+                Expect.stringContains err expected "says what is wrong"
+            Expect.isFalse (File.Exists(dir.File "job.sh")) "no job script written"
+            let code, err = slurm [ plan; "--mem"; "8g"; "--time"; "2-12:00" ]
+            Expect.equal code 0 err
         }
     ]

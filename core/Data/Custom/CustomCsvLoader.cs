@@ -81,6 +81,10 @@ public sealed class CustomCsvLoader : IDatasetLoader
 
         var rule = ScenarioRule.Parse(scenarioText);
         var declared = sparse.Concat(dense).ToList();
+        // Each input column is one feature: a name declared twice would be read into the same raw column twice.
+        var twice = declared.GroupBy(c => c).Where(g => g.Count() > 1).Select(g => $"'{g.Key}'").ToList();
+        if (twice.Count > 0)
+            throw new ArgumentException($"dataset 'csv': column {string.Join(", ", twice)} declared twice in sparse/dense; each column is one input");
         if (user is not null && !sparse.Contains(user))
             throw new ArgumentException($"dataset 'csv': option 'user' names '{user}', which is not a sparse column; sparse columns: {string.Join(", ", sparse)}");
         if (declared.Contains(labelColumn)) throw new ArgumentException($"dataset 'csv': label column '{labelColumn}' is also declared as an input");

@@ -75,6 +75,18 @@ public class DatasetCacheTests
     }
 
     [Fact]
+    public void A_file_given_as_cache_folder_is_named_before_anything_is_loaded()
+    {
+        using var dir = new TempDir();
+        WriteMl(dir);
+        var notAFolder = dir.Write("cache.txt", "x");
+        var loader = new CountingLoader(DatasetRegistry.Get("movielens"));
+        var e = Assert.Throws<IOException>(() => DatasetCache.Load(loader, new DatasetRequest(Path.Combine(dir.Path, "data"), Settings.Empty), notAFolder));
+        Assert.Equal($"cache folder '{notAFolder}' is a file; give a folder for the processed-dataset cache, or disable the cache", e.Message);
+        Assert.Equal(0, loader.Loads);
+    }
+
+    [Fact]
     public void A_loader_from_another_build_gets_another_key()
     {
         using var dir = new TempDir();

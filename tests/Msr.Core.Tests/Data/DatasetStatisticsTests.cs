@@ -26,6 +26,16 @@ public class DatasetStatisticsTests
     }
 
     [Fact]
+    public void A_user_or_item_feature_that_is_not_sparse_is_named_with_the_sparse_features()
+    {
+        using var ds = Small();
+        var e = Assert.Throws<ArgumentException>(() => DatasetStatistics.Compute(ds, userFeature: "nosuch"));
+        Assert.Equal("user feature 'nosuch' is not a sparse feature of dataset 'small'; sparse features: user_id, item_id", e.Message);
+        e = Assert.Throws<ArgumentException>(() => DatasetStatistics.Compute(ds, itemFeature: "movie"));
+        Assert.StartsWith("item feature 'movie' is not a sparse feature", e.Message);
+    }
+
+    [Fact]
     public void Per_scenario_counts_users_items_positive_rate_and_intersections()
     {
         using var ds = Small();

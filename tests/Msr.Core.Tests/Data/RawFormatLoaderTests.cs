@@ -165,4 +165,17 @@ public class RawFormatLoaderTests
         using var ds = DatasetRegistry.Load("csv", file, Options(("sparse", "user,item,page"), ("label", "click"), ("scenario", "page")));
         Assert.Equal(["cart", "home"], ds.Schema.ScenarioNames);
     }
+
+    [Theory]
+    [InlineData("user,user", "price", "user")]
+    [InlineData("user", "user", "user")]
+    [InlineData("user", "price,price", "price")]
+    public void Custom_csv_column_declared_twice_is_named(string sparse, string dense, string column)
+    {
+        using var dir = new TempDir();
+        var file = dir.Write("log.csv", "user,price,click,page\nu1,0.5,1,home\nu2,0.7,0,cart\n");
+        var e = Assert.Throws<ArgumentException>(() => DatasetRegistry.Load("csv", file,
+            Options(("sparse", sparse), ("dense", dense), ("label", "click"), ("scenario", "page"))));
+        Assert.Equal($"dataset 'csv': column '{column}' declared twice in sparse/dense; each column is one input", e.Message);
+    }
 }

@@ -53,6 +53,15 @@ public sealed class SampleDataTests
     }
 
     [Fact]
+    public void Export_of_a_negative_number_of_rows_is_a_clear_error()
+    {
+        var schema = new DatasetSchema([FeatureSpec.Sparse("user", 3)], ["s0"]);
+        using var data = ScenarioDataset.FromArrays("one", schema, [0, 2], [], [0, 0], [1, 0]);
+        var e = Assert.Throws<ArgumentException>(() => DatasetExport.WriteCsv(data, Path.Combine(Path.GetTempPath(), "never.csv"), -1));
+        Assert.Equal("the number of rows to export must be 0 or more, got -1", e.Message);
+    }
+
+    [Fact]
     public void Export_refuses_sequence_features_with_a_clear_message()
     {
         var schema = new DatasetSchema([FeatureSpec.Sparse("item", 5), FeatureSpec.Sequence("hist_item", 5, 3, "item")], ["s0"]);

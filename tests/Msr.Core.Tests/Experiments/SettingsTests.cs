@@ -60,6 +60,9 @@ public sealed class SettingsTests
     [InlineData("flag", "maybe")]
     [InlineData("dims", "[128,x]")]
     [InlineData("dims", "[128,0]")]
+    [InlineData("dims", "[-4]")]
+    [InlineData("dims", "[16,-8]")]
+    [InlineData("dims", "16--8")]
     [InlineData("epochs", "99999999999")]
     public void Bad_values_name_the_option(string key, string value)
     {

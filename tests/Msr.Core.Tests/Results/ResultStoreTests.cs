@@ -40,6 +40,17 @@ public sealed class ResultStoreTests : IDisposable
     static string Json(RunRecord r) => JsonSerializer.Serialize(r, ResultStore.Json);
 
     [Fact]
+    public void A_file_given_as_results_folder_or_a_folder_given_as_record_is_named_as_such()
+    {
+        var file = Path.Combine(_dir, "notes.txt");
+        File.WriteAllText(file, "x");
+        var e = Assert.Throws<IOException>(() => new ResultStore(file));
+        Assert.Equal($"results folder '{file}' is a file; give a folder for the run records", e.Message);
+        var d = Assert.Throws<InvalidDataException>(() => ResultStore.Read(_dir));
+        Assert.Equal($"{_dir}: is a folder, not a run record (*.json)", d.Message);
+    }
+
+    [Fact]
     public void Round_trips_every_field()
     {
         var store = new ResultStore(_dir);
