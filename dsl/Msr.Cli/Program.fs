@@ -154,6 +154,9 @@ let private train (out: TextWriter) (args: ParseResults<TrainArgs>) =
                 args.GetResult Model, optionsOf "model" (pairs "set" (args.GetResults Set)), optionsOf "training" trainer,
                 args.GetResult(Seed, defaultValue = 2022L))
     TorchRuntime.SetThreadsOnce(args.GetResult(Threads, defaultValue = Environment.ProcessorCount))
+    // A device this machine cannot run is bad input for one run (exit 2, nothing loaded, no record), not a failed run.
+    trainer |> List.tryFindBack (fun (k, _) -> Msr.Core.Settings.NormalizeKey k = "device")
+    |> Option.iter (snd >> Msr.Core.Training.ComputeDevice.Resolve >> ignore)
     let cache = if args.Contains No_Cache then null else args.GetResult(Cache, defaultValue = LoadedDataset.DefaultCacheDirectory)
     use data = LoadedDataset.Load(spec.Dataset, spec.DatasetPath, spec.DatasetOptions, cache)
     let run = ExperimentRunner.Prepare(spec, data)

@@ -192,6 +192,17 @@ let cli =
                 Expect.stringContains out "| failed |" "the row says failed"
                 Expect.stringContains out "no CUDA device is usable" "and why"
         }
+        test "train --device cuda where no GPU is usable is bad input: exit 2, why and how, and no run record" {
+            Msr.Core.Native.TorchRuntime.EnsureNativeLoaded()
+            if not (TorchSharp.torch.cuda.is_available ()) then
+                let results = Path.Combine(Path.GetTempPath(), "msr-cuda-" + Guid.NewGuid().ToString("N"))
+                for device in [ [ "--device"; "cuda" ]; [ "--trainer"; "device=cuda" ] ] do
+                    let code, _, err = msr (smallTrain results 1 @ device)
+                    Expect.equal code 2 "exit 2: bad input"
+                    Expect.stringContains err "no CUDA device is usable" "why"
+                    Expect.stringContains err "MsrTorchBackend=cuda" "and how to get one"
+                Expect.isFalse (Directory.Exists results && Directory.GetFiles(results, "*.json").Length > 0) "no failed record written"
+        }
         test "bench train -d aliccp writes the twin once, reuses it, and --steps reports speed and memory over the steps" {
             let folder = Path.Combine(Path.GetTempPath(), "msr-twin-" + Guid.NewGuid().ToString("N"))
             try
