@@ -242,10 +242,25 @@ public static class RecordConversion
                 }
             }
         }
+        ThrowWhereNoRunHasGauc(wanted, observations, records);
         return new RunObservations(observations, failed,
             scenarioOrder.ToDictionary(p => p.Key, p => (IReadOnlyList<string>)p.Value, StringComparer.Ordinal),
             modelsOf.ToDictionary(p => p.Key, p => OrderModels(p.Value, modelOrder), StringComparer.Ordinal),
             notes);
+    }
+
+    /// <summary>
+    /// GAUC asked for where no completed run recorded it (data without a user column) would fill every GAUC column with
+    /// empty cells and notes: an error saying why instead. (An AUC undefined everywhere stays a note per cell: it is a
+    /// property of the test rows, not a missing column.)
+    /// </summary>
+    static void ThrowWhereNoRunHasGauc(IReadOnlyList<Metric> wanted, List<ResultObservation> observations, IReadOnlyList<RunRecord> records)
+    {
+        if (!wanted.Any(m => m.Name == "gauc") || !records.Any(r => r.IsCompleted && r.Test is not null)) return;
+        if (observations.Any(o => o.Metric == "gauc")) return;
+        throw new ArgumentException(
+            "No completed run recorded GAUC: it is computed only on data with a user column (the loader's user feature), and " +
+            "none of these runs had one. Ask for auc and logloss instead.");
     }
 
     /// <summary>The value of <paramref name="metric"/> in a record's metric set (null where undefined or, for GAUC, not

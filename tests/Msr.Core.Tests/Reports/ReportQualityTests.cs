@@ -59,10 +59,19 @@ public sealed class ReportQualityTests
     }
 
     [Fact]
-    public void Runs_without_gauc_leave_the_column_empty_with_a_note()
+    public void Gauc_asked_for_where_no_run_recorded_it_is_an_error_saying_why()
     {
-        var report = ComparisonReports.Build(Experiment(gauc: false), Gauc with { Scenarios = ["overall"] });
-        Assert.All(report.Tables.Single().Rows, r => Assert.True(r.Cells[1].IsMissing));
+        var e = Assert.Throws<ArgumentException>(() => ComparisonReports.Build(Experiment(gauc: false), Gauc));
+        Assert.Contains("user column", e.Message);
+    }
+
+    [Fact]
+    public void Runs_without_gauc_beside_runs_with_it_leave_their_cells_empty_with_a_note()
+    {
+        var runs = Experiment(gauc: true);
+        var star = runs.FindIndex(r => r.Config.Model == "STAR" && r.Config.Seed == 1);
+        runs[star] = Run("STAR", 1, runs[star].Test!.Overall.Auc!.Value, 99, gauc: false);
+        var report = ComparisonReports.Build(runs, Gauc with { Scenarios = ["overall"] });
         Assert.Contains(report.Notes, n => n.Contains("gauc of STAR seed 1 is undefined"));
         Assert.DoesNotContain("NaN", MarkdownRenderer.Render(report));
     }
