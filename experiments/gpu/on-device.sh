@@ -25,11 +25,12 @@ log() { echo "[$(date +%H:%M:%S)] $*" | tee -a "$out/steps.log"; }
 # The packed .NET runtime, and the machine's own libtorch for TorchSharp (MSR_LIBTORCH, core/Native/ExternalLibTorch).
 dn=/tmp/msr-dotnet; mkdir -p "$dn"; [ -x "$dn/dotnet" ] || tar -xJf "$bundle/dotnet.tar.xz" -C "$dn"
 export DOTNET_ROOT="$dn" DOTNET_CLI_TELEMETRY_OPTOUT=1
-export MSR_LIBTORCH="${MSR_LIBTORCH:-$(bash "$bundle/find-torch-lib.sh")}"
+# The machine's PyTorch: PYTHON, else the venv the lent machines keep it in, else python3 on the PATH.
+python="${PYTHON:-$([ -x /opt/torch/.venv/bin/python ] && echo /opt/torch/.venv/bin/python || command -v python3)}"
+export MSR_LIBTORCH="${MSR_LIBTORCH:-$("$python" -c 'import os, torch; print(os.path.join(os.path.dirname(torch.__file__), "lib"))')}"
 export LD_LIBRARY_PATH="$MSR_LIBTORCH:${LD_LIBRARY_PATH:-}"
 export MSR_CACHE="$out/.cache"
 msr=("$dn/dotnet" "$bundle/msr/msr.dll")   # an array, not a function: timeout runs programs only
-python="${PYTHON:-$(command -v python3)}"
 {
   echo "date: $(date -u +%FT%TZ)"; echo "device: $device"; echo "MSR_LIBTORCH: $MSR_LIBTORCH"
   nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader 2>&1 || true

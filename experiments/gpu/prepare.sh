@@ -5,7 +5,6 @@
 #   msr/              the CLI published framework-dependent against the plain TorchSharp package (no libtorch: the
 #                     machine's own PyTorch provides it through MSR_LIBTORCH)
 #   dotnet.tar.xz     the .NET runtime (../shared/gpu/pack-dotnet-runtime.sh)
-#   find-torch-lib.sh where the machine's PyTorch keeps libtorch (from ../shared/gpu)
 #   data/ml-100k/     MovieLens-100K, when --ml100k is given (for the M2M seeds; never committed)
 #   reference/        a checkout of the reference benchmark, when --reference is given (never committed)
 # Usage: experiments/gpu/prepare.sh [--ml100k <folder>] [--reference <Scenario-Wise-Rec checkout>]
@@ -22,9 +21,7 @@ while [ $# -gt 0 ]; do
     *) echo "unknown argument '$1'; usage: prepare.sh [--ml100k <folder>] [--reference <checkout>]" >&2; exit 2 ;;
   esac
 done
-for f in pack-dotnet-runtime.sh find-torch-lib.sh; do
-  [ -f "$shared/$f" ] || { echo "$shared/$f is missing: this needs ../shared/gpu beside the checkout" >&2; exit 1; }
-done
+[ -f "$shared/pack-dotnet-runtime.sh" ] || { echo "$shared/pack-dotnet-runtime.sh is missing: this needs ../shared/gpu beside the checkout" >&2; exit 1; }
 
 rm -rf "$bundle"; mkdir -p "$bundle"
 # A copy of the sources, so the 'external' restore never touches this checkout's obj/ folders (the CPU build's).
@@ -36,7 +33,6 @@ echo "publishing the CLI against plain TorchSharp..." >&2
 if ! log=$(dotnet publish "$src/dsl/Msr.Cli/Msr.Cli.fsproj" -c Release -p:MsrTorchBackend=external --runtime linux-x64 \
     --self-contained false -o "$bundle/msr" -nologo -v quiet 2>&1); then echo "$log" >&2; exit 1; fi
 bash "$shared/pack-dotnet-runtime.sh" "$bundle/dotnet.tar.xz" >&2
-cp "$shared/find-torch-lib.sh" "$bundle/"
 if [ -n "$ml100k" ]; then
   mkdir -p "$bundle/data/ml-100k"
   cp "$ml100k"/u.data "$ml100k"/u.item "$ml100k"/u.user "$ml100k"/u.genre "$bundle/data/ml-100k/"
