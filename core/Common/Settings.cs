@@ -41,6 +41,16 @@ public sealed class Settings
     /// <summary>A key as settings compare it: trimmed, lower case, '-' read as '_'.</summary>
     public static string NormalizeKey(string key) => Normalize(key);
 
+    /// <summary>
+    /// The first key given more than once (also when spelt differently, as top-k and top_k), described as
+    /// <c>'rows' is given 2 times (rows=3000, rows=2000)</c>, or null. Settings keep the last value of a repeated key
+    /// without a word, so a command line checks its options with this first.
+    /// </summary>
+    public static string? RepeatedKey(IEnumerable<KeyValuePair<string, string>> given) =>
+        given.GroupBy(kv => Normalize(kv.Key)).FirstOrDefault(g => g.Count() > 1) is { } repeated
+            ? $"'{repeated.Key}' is given {repeated.Count()} times ({string.Join(", ", repeated.Select(kv => $"{kv.Key}={kv.Value}"))})"
+            : null;
+
     /// <summary>Every key read so far with the value used (given or default), in key order.</summary>
     public IReadOnlyDictionary<string, string> Resolved => _resolved;
 

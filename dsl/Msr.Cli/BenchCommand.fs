@@ -317,11 +317,9 @@ let private train (out: TextWriter) (args: ParseResults<TrainBenchArgs>) =
             | None, None -> invalidArg "path" (sprintf "bench train needs --path for dataset '%s' (synthetic, movielens and aliccp are generated)" loader.Name)
         let dataOptions = generated @ (args.GetResults Data |> List.map dataOption)
         // A key given twice (also --rows with --data rows=...) would silently keep the last value.
-        match dataOptions |> List.groupBy (fst >> Msr.Core.Settings.NormalizeKey) |> List.tryFind (fun (_, given) -> given.Length > 1) with
-        | Some(key, given) ->
-            invalidArg "data" (sprintf "dataset option '%s' is given %d times (%s; --rows sets rows); give it once" key given.Length
-                                   (given |> List.map (fun (k, v) -> sprintf "%s=%s" k v) |> String.concat ", "))
-        | None -> ()
+        match Msr.Core.Settings.RepeatedKey(dataOptions |> List.map KeyValuePair) with
+        | null -> ()
+        | repeated -> invalidArg "data" (sprintf "dataset option %s, and --rows sets rows; give it once" repeated)
         let modes = args.TryGetResult Embedding_Updates
         let baseTrainer =
             [ "epochs", string (args.GetResult(Epochs, defaultValue = 3))

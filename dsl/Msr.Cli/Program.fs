@@ -134,12 +134,9 @@ let private keyValue (flag: string) (text: string) =
 /// Options of one kind as a dictionary. A key given twice (also when spelt differently, as top-k and top_k) is an
 /// error: the dictionary would keep only the last value without a word.
 let private optionsOf (kind: string) (pairs: (string * string) list) =
-    let twice = pairs |> List.groupBy (fst >> Msr.Core.Settings.NormalizeKey) |> List.filter (fun (_, given) -> given.Length > 1)
-    match twice with
-    | [] -> readOnlyDict pairs
-    | (key, given) :: _ ->
-        raise (UsageError(sprintf "%s option '%s' is given %d times (%s); give it once" kind key given.Length
-                              (given |> List.map (fun (k, v) -> sprintf "%s=%s" k v) |> String.concat ", ")))
+    match Msr.Core.Settings.RepeatedKey(pairs |> List.map Collections.Generic.KeyValuePair) with
+    | null -> readOnlyDict pairs
+    | repeated -> raise (UsageError(sprintf "%s option %s; give it once" kind repeated))
 
 let private train (out: TextWriter) (args: ParseResults<TrainArgs>) =
     let pairs flag (items: string list) = items |> List.map (keyValue flag)
