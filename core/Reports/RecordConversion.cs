@@ -97,9 +97,9 @@ public static class RecordConversion
         {
             ArgumentNullException.ThrowIfNull(record);
             var (modelKeys, trainerKeys) = varying.TryGetValue((datasetOf(record), record.Config.Model), out var k) ? k : ([], []);
-            var trainer = trainerKeys.Length == 0 ? null : trainerOf.TryGetValue(record, out var t) ? t : TrainerFields(record);
+            var trainer = trainerKeys.Length == 0 ? new Dictionary<string, string>() : trainerOf.GetValueOrDefault(record) ?? TrainerFields(record);
             var shown = modelKeys.Where(record.Config.ModelOptions.ContainsKey).Select(key => $"{key}={record.Config.ModelOptions[key]}")
-                .Concat(trainerKeys.Where(key => trainer!.ContainsKey(key)).Select(key => $"{key}={trainer![key]}")).ToList();
+                .Concat(trainerKeys.Where(trainer.ContainsKey).Select(key => $"{key}={trainer[key]}")).ToList();
             return shown.Count == 0 ? record.Config.Model : $"{record.Config.Model} ({string.Join(", ", shown)})";
         };
     }

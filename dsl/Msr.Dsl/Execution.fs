@@ -156,11 +156,11 @@ let private train (store: ResultStore) (loaded: Result<LoadedDataset, exn>) (tot
     match loaded with
     | Error e -> ExperimentRunner.FailedLoad(run.Spec, e)
     | Ok data ->
-    match (try Ok(ExperimentRunner.Prepare(run.Spec, data)) with e -> Error e) with
-    | Error e -> ExperimentRunner.FailedPreparation(run.Spec, data, e)
-    | Ok prepared ->
-        ExperimentRunner.Run(prepared, data, (fun ep -> progress (EpochDone(run.Index, total, run.Spec, ep))), cancel,
-                             (fun b -> progress (BatchDone(run.Index, total, run.Spec, b))), store.WeightsPathOf run.Id)
+        match (try Ok(ExperimentRunner.Prepare(run.Spec, data)) with e -> Error e) with
+        | Error e -> ExperimentRunner.FailedPreparation(run.Spec, data, e)
+        | Ok prepared ->
+            ExperimentRunner.Run(prepared, data, (fun ep -> progress (EpochDone(run.Index, total, run.Spec, ep))), cancel,
+                                 (fun b -> progress (BatchDone(run.Index, total, run.Spec, b))), store.WeightsPathOf run.Id)
 
 /// Runs the grid under `options`, reporting to `progress`. Each finished run is written atomically before the
 /// next starts, so an interrupted grid loses at most the run in progress and a second call resumes where it
