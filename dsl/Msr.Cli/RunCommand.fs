@@ -68,7 +68,14 @@ let private runPlan (out: TextWriter) (plan: string) (o: Execution.RunOptions) =
             result.Trained result.Resumed result.Failed result.NotRun result.Stale result.Folder
         let completed = result.Records |> List.filter (fun r -> r.IsCompleted)
         if not completed.IsEmpty then fprintfn out "\n%s" (Tables.summary result.Records)
-    0
+    // A grid with failed runs is incomplete: every other run was still trained and recorded, but a script or CI job
+    // must not read the exit code as "all results are in". Failed records kept from earlier invocations count too.
+    let failed = result.Records |> List.filter (fun r -> not r.IsCompleted)
+    if o.DryRun || failed.IsEmpty then 0
+    else
+        fprintfn out "\n%d run(s) of this grid are recorded as failed (exit 1); their records say why: %s"
+            failed.Length (failed |> List.map (fun r -> r.RunId) |> String.concat ", ")
+        1
 
 /// Runs `msr run`; returns the exit code (a script's own exit code for .fsx).
 let run (out: TextWriter) (args: ParseResults<RunArgs>) =

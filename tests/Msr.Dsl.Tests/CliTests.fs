@@ -247,6 +247,38 @@ let cli =
             finally
                 if Directory.Exists folder then Directory.Delete(folder, true)
         }
+        test "run exits 1 when a run of the plan failed, after training and recording the others, and again on resume" {
+            let folder = Path.Combine(Path.GetTempPath(), "msr-plan-" + Guid.NewGuid().ToString("N"))
+            try
+                Directory.CreateDirectory folder |> ignore
+                let clicks = Path.Combine(folder, "clicks.csv")
+                File.WriteAllText(clicks, "user,page,click\nu1,a,1\nu2,b,2\n")
+                let plan = Path.Combine(folder, "plan.json")
+                let results = Path.Combine(folder, "results")
+                Msr.Dsl.ExperimentSyntax.experiment "one bad dataset" {
+                    dataset (Msr.Dsl.Dataset.at "csv" clicks |> Msr.Dsl.Dataset.with' "sparse" "user" |> Msr.Dsl.Dataset.with' "label" "click"
+                             |> Msr.Dsl.Dataset.with' "scenario" "page")
+                    dataset (Msr.Dsl.Dataset.synthetic |> Msr.Dsl.Dataset.with' "rows" 600)
+                    compare [ "BaseDNN" ]
+                    seeds [ 1 ]
+                    epochs 1
+                    resultsIn results
+                }
+                |> Msr.Dsl.PlanFile.save plan
+                let code, out, err = msr [ "run"; plan ]
+                Expect.equal code 1 (sprintf "exit 1: a run failed; stderr: %s" err)
+                Expect.stringContains out "1 trained, 0 already recorded, 1 failed" "the other run was trained"
+                Expect.stringContains out "1 run(s) of this grid are recorded as failed (exit 1)" "says why the exit code is 1"
+                Expect.stringContains out "csv-basednn-s1-" "names the failed run"
+                Expect.equal (Directory.GetFiles(results, "*.json").Length) 2 "both runs recorded"
+                let code, out, _ = msr [ "run"; plan ]
+                Expect.equal code 1 "the resumed grid still holds the failed run"
+                Expect.stringContains out "2 already recorded" "nothing retrained"
+                let code, _, _ = msr [ "run"; plan; "--dry-run" ]
+                Expect.equal code 0 "a dry run trains nothing and fails nothing"
+            finally
+                if Directory.Exists folder then Directory.Delete(folder, true)
+        }
         test "an invalid plan file is bad input (exit 2) naming the file and the problem, not an internal error" {
             let folder = Path.Combine(Path.GetTempPath(), "msr-plan-" + Guid.NewGuid().ToString("N"))
             Directory.CreateDirectory folder |> ignore
