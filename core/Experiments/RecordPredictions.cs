@@ -19,8 +19,10 @@ public enum SplitPart { Train, Validation, Test }
 public static class RecordPredictions
 {
     /// <summary>Predictions of the model saved with <paramref name="recordPath"/> on one part of the run's split, in split order.</summary>
-    /// <exception cref="InvalidDataException">The record is unreadable, failed, has no weights, or its weights do not fit.</exception>
-    public static IReadOnlyList<PredictedRow> Predict(string recordPath, SplitPart part, string? cacheDirectory)
+    /// <param name="datasetPath">The dataset's files where they are now, when the path the record holds (as typed when the run
+    /// trained, so possibly relative to another folder) no longer leads to them; null: the record's path.</param>
+    /// <exception cref="InvalidDataException">The record is unreadable, failed, has no weights, its weights do not fit, or its dataset is not found.</exception>
+    public static IReadOnlyList<PredictedRow> Predict(string recordPath, SplitPart part, string? cacheDirectory, string? datasetPath = null)
     {
         var record = ResultStore.Read(recordPath);
         if (!record.IsCompleted) throw new InvalidDataException($"{recordPath}: the run failed ({record.Error}); there is no model to predict with");
@@ -28,7 +30,8 @@ public static class RecordPredictions
             throw new InvalidDataException($"{recordPath}: the record names no weights file (written by an older Msr); train the run again to save them");
         var weights = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(recordPath))!, record.Weights);
         var config = record.Config;
-        using var data = LoadedDataset.Load(config.Dataset, config.DatasetPath, config.DatasetOptions, cacheDirectory);
+        using var data = LoadedDataset.Load(config.Dataset, DatasetFiles(recordPath, config.Dataset, config.DatasetPath, datasetPath),
+            config.DatasetOptions, cacheDirectory);
         using var split = data.Data.PredefinedSplit is null ? DatasetSplit.Random(data.Data.Count, config.Seed) : null;
         var rows = (split ?? data.Data.PredefinedSplit!) switch
         {
@@ -47,5 +50,20 @@ public static class RecordPredictions
         var scenarios = data.Data.Scenario.index_select(0, rows).data<long>().ToArray();
         var names = data.Data.Schema.ScenarioNames;
         return [.. ids.Select((id, i) => new PredictedRow(id, names[(int)scenarios[i]], labels[i], probabilities[i]))];
+    }
+
+    /// <summary>Where to load the run's dataset from: the given path, else the recorded one, which must still exist.</summary>
+    static string? DatasetFiles(string recordPath, string dataset, string? recorded, string? given)
+    {
+        if (recorded is null)
+            return given is null ? null
+                : throw new InvalidDataException($"{recordPath}: the run trained on generated '{dataset}' data, which has no files; drop --path");
+        if (given is not null)
+            return File.Exists(given) || Directory.Exists(given) ? given
+                : throw new InvalidDataException($"--path '{given}' does not exist (from {Environment.CurrentDirectory})");
+        if (File.Exists(recorded) || Directory.Exists(recorded)) return recorded;
+        var relative = Path.IsPathRooted(recorded) ? "" : ", a path relative to the folder the run was started from,";
+        throw new InvalidDataException($"{recordPath}: the run's dataset '{recorded}'{relative} does not exist from {Environment.CurrentDirectory}; " +
+            "give the dataset's files with --path");
     }
 }

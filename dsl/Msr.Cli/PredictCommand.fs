@@ -11,6 +11,7 @@ open Msr.Core.Experiments
 type PredictArgs =
     | [<MainCommand; ExactlyOnce>] Record of ``record.json``: string
     | Split of part: string
+    | [<CustomCommandLine("--path")>] Dataset_Path of path: string
     | [<Mandatory; AltCommandLine("-o")>] Output of file: string
     | Cache of folder: string
     | No_Cache
@@ -19,6 +20,7 @@ type PredictArgs =
             match a with
             | Record _ -> "a run record written by `msr run` or the DSL (its weights file lies beside it)"
             | Split _ -> "test (default), validation or train: which rows of the run's own split"
+            | Dataset_Path _ -> "the dataset's files, where the path in the record (as typed when the run trained) no longer leads to them"
             | Output _ -> "CSV file to write: row, scenario, label, probability"
             | Cache _ -> "folder of the processed-dataset cache (default $MSR_CACHE or ~/.cache/msr/datasets)"
             | No_Cache -> "always parse and encode the raw files"
@@ -44,7 +46,7 @@ let csv (rows: PredictedRow seq) =
 let run (out: TextWriter) (args: ParseResults<PredictArgs>) =
     let part = args.TryGetResult Split |> Option.map parseSplit |> Option.defaultValue SplitPart.Test
     let cache = if args.Contains No_Cache then null else args.GetResult(Cache, defaultValue = LoadedDataset.DefaultCacheDirectory)
-    let rows = RecordPredictions.Predict(args.GetResult Record, part, cache)
+    let rows = RecordPredictions.Predict(args.GetResult Record, part, cache, args.TryGetResult Dataset_Path |> Option.toObj)
     let file = Path.GetFullPath(args.GetResult Output)
     Directory.CreateDirectory(Path.GetDirectoryName file) |> ignore
     let temp = file + ".tmp"

@@ -148,6 +148,34 @@ let runner =
             Expect.equal code 2 "bad split"
             Expect.stringContains (err.ToString()) "test, validation, train" "lists the splits"
         }
+        test "msr predict finds a moved dataset with --path and says so when the recorded path is gone" {
+            use dir = new TempFolder()
+            let clicks = dir.File "clicks.csv"
+            let rng = Random 7
+            let lines = [ for i in 1 .. 600 -> let u = rng.Next 40 in sprintf "u%d,%s,%d" u (if i % 2 = 0 then "a" else "b") (if u < 20 then 1 else 0) ]
+            File.WriteAllLines(clicks, "user,page,click" :: lines)
+            let results = dir.File "results"
+            use out = new StringWriter()
+            use err = new StringWriter()
+            let train = [| "train"; "-d"; "csv"; "--path"; clicks; "--data"; "sparse=user"; "--data"; "label=click"; "--data"; "scenario=page"
+                           "-m"; "sharedbottom"; "--epochs"; "1"; "--batch-size"; "128"; "--results"; results |]
+            Expect.equal (Msr.Cli.Program.execute train out err) 0 (err.ToString())
+            let recordFile = Directory.GetFiles(results, "*.json") |> Array.exactlyOne
+            let before, after = dir.File "before.csv", dir.File "after.csv"
+            Expect.equal (Msr.Cli.Program.execute [| "predict"; recordFile; "-o"; before; "--no-cache" |] out err) 0 (err.ToString())
+            let moved = dir.File "moved.csv"
+            File.Move(clicks, moved)
+            use err2 = new StringWriter()
+            Expect.equal (Msr.Cli.Program.execute [| "predict"; recordFile; "-o"; after; "--no-cache" |] out err2) 2 "the recorded dataset is gone"
+            Expect.stringContains (err2.ToString()) "clicks.csv' does not exist" "names the recorded path"
+            Expect.stringContains (err2.ToString()) "--path" "and how to point at the data"
+            use err3 = new StringWriter()
+            Expect.equal (Msr.Cli.Program.execute [| "predict"; recordFile; "-o"; after; "--no-cache"; "--path"; moved |] out err3) 0 (err3.ToString())
+            Expect.equal (File.ReadAllText after) (File.ReadAllText before) "the same predictions from the moved files"
+            use err4 = new StringWriter()
+            Expect.equal (Msr.Cli.Program.execute [| "predict"; recordFile; "-o"; after; "--path"; dir.File "nowhere.csv" |] out err4) 2 "a wrong --path"
+            Expect.stringContains (err4.ToString()) "nowhere.csv' does not exist" "names it"
+        }
         test "msr slurm writes a job-array script whose tasks claim runs" {
             use dir = new TempFolder()
             let script = dir.File "grid.fsx"
