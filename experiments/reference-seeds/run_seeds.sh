@@ -16,6 +16,7 @@ out="$1"; budget="$2"; sides="$3"; shift 3
 seeds="${SEEDS:-2022 2023 2024 2025 2026}"
 device="${DEVICE:-cpu}"
 python="${PYTHON:-/usr/bin/python3}"
+export OPENBLAS_NUM_THREADS="${OPENBLAS_NUM_THREADS:-1}"   # one thread, as --threads 1 on both sides
 mkdir -p "$out/msr$budget" "$out/reference$budget" "$out/data"
 
 reference_name() {
