@@ -8,6 +8,8 @@
 # MODEL is Msr's name (EPNet, AdaSparse, SAR-Net, ADL, PPNet, M3oE, HAMUR, M2M, SharedBottom, MMoE, PLE, STAR).
 # SEEDS (default 2022-2026), DEVICE (cpu; cuda runs both sides on the GPU) and PYTHON (/usr/bin/python3) may be set.
 # Then: python3 experiments/reference-seeds/compare.py <out folder> <epoch budget>
+# On Debian, install an optimised BLAS first (apt install libopenblas0-pthread): its PyTorch otherwise calls netlib's
+# reference BLAS and the reference runs about 100x slower (docs/fidelity.md, "The reference's BLAS").
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
