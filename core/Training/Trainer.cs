@@ -122,8 +122,11 @@ public static class Trainer
         return (batch, rows) => report(new BatchProgress(epoch, options.Epochs, batch, batches, rows, clock.Elapsed.TotalSeconds));
     }
 
-    /// <summary>Seed of the batch-order generator: a fixed, invertible remix of the run seed (SplitMix64 finaliser).</summary>
-    internal static ulong ShuffleSeed(long seed)
+    /// <summary>
+    /// Seed of the batch-order generator: a fixed, invertible remix of the run seed (SplitMix64 finaliser). Public so
+    /// that a harness can replay a run's batch order (experiments/reference-parity/trajectory.fsx).
+    /// </summary>
+    public static ulong ShuffleSeed(long seed)
     {
         ulong z = (ulong)seed + 0x9E3779B97F4A7C15UL;
         z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;

@@ -227,10 +227,11 @@ def relative(a, b):
     return float(np.abs(a - b).max() / (np.abs(b).max() + 1e-12))
 
 
-def main(model, dump):
+def load_msr_weights(model, dump):
+    """The reference's model class for `model`, holding the weights Msr wrote to `dump` (w.*.npy, features.txt).
+    Returns (reference model, features, Msr weights, Msr name -> reference name, Msr table -> reference tables)."""
     feats = [line.split() for line in open(f'{dump}/features.txt').read().strip().splitlines()]
     weights = {os.path.basename(f)[2:-4]: np.load(f) for f in glob.glob(f'{dump}/w.*.npy')}
-    grads = {os.path.basename(f)[2:-4]: np.load(f) for f in glob.glob(f'{dump}/g.*.npy')}
     ref, name, tables = MODELS[model.lower()](feats, weights)
     state = {}
     for k, v in weights.items():
@@ -239,6 +240,12 @@ def main(model, dump):
         elif name(k) is not None:
             state[name(k)] = torch.from_numpy(np.array(v))
     ref.load_state_dict(state, strict=True)   # every reference tensor must come from Msr, and nothing may be left over
+    return ref, feats, weights, name, tables
+
+
+def main(model, dump):
+    ref, feats, weights, name, tables = load_msr_weights(model, dump)
+    grads = {os.path.basename(f)[2:-4]: np.load(f) for f in glob.glob(f'{dump}/g.*.npy')}
     ref.eval()
     ids = np.load(f'{dump}/batch.sparse.npy'); label = np.load(f'{dump}/batch.label.npy')
     x = {n: torch.from_numpy(ids[:, i].astype(np.int64)) for i, (n, _, _) in enumerate(feats)}

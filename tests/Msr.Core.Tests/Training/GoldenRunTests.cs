@@ -1,26 +1,41 @@
+using System.Security.Cryptography;
 using Msr.Core.Experiments;
 using Msr.Core.Native;
 using Xunit;
+using static TorchSharp.torch;
 
 namespace Msr.Core.Tests.Training;
 
 /// <summary>
 /// A fixed-seed run's numbers, recorded before a change to the trainer, the batch path or a shared layer that was
-/// meant to keep them (a speed change): any drift shows here. Recorded with 2 libtorch threads (the CI machine);
-/// reductions may round differently with another thread count, so elsewhere only closeness is asserted.
-/// Refresh the values only for a change that is meant to alter numbers, and say so in its commit.
+/// meant to keep them (a speed change): any drift shows here. Refresh the values only for a change that is meant to
+/// alter numbers, or when moving the recording to another machine, and say so in its commit.
 /// </summary>
+/// <remarks>
+/// Bit-exact numbers hold only where libtorch runs the same kernels: the same thread count and the same CPU kernels
+/// (libtorch picks AVX2 or AVX-512 code at run time). On 2026-12-04 a machine of the same 2-core kind as before but
+/// another CPU gave first-epoch losses within 4e-6 of the recorded ones and test AUCs within 1.1e-3, from rounding
+/// alone (docs/fidelity.md, "Same start, same batches": training amplifies rounding differences). So the values carry
+/// the <see cref="KernelFingerprint"/> of the machine that recorded them: where it matches, the run must reproduce
+/// them bit for bit; elsewhere the first epoch's loss must agree to 1e-5 (a real change of the arithmetic moves it far
+/// more) and the test metrics to 5e-3.
+/// </remarks>
 public sealed class GoldenRunTests
 {
+    /// <summary><see cref="KernelFingerprint"/> of the machine that recorded <see cref="Recorded"/> (2 threads).</summary>
+    const string RecordedOn = "t2-1441CBC0122FF11B";
+
     public static TheoryData<string, double, double, double> Recorded => new()
     {
-        // model, test AUC, test logloss, first epoch's training loss (synthetic, 4,000 rows, seed 5, batch 512, 3 epochs)
-        { "BaseDNN", 0.6059590792838875, 0.7038543930768106, 0.7728551030158997 },
-        { "SharedBottom", 0.5416368286445012, 0.6913472158271783, 0.7016027760505676 },
-        { "MMoE", 0.6154987212276215, 0.6880758363401869, 0.6982036447525024 },
-        { "PLE", 0.5799488491048593, 0.701227759293556, 0.7190089273452759 },
-        { "STAR", 0.6020204603580562, 0.6846636665567726, 0.7309309315681457 },
-        { "STAR-Paper", 0.541227621483376, 0.8666050915618725, 2.9209546780586244 },
+        // model, test AUC, test logloss, first epoch's training loss (synthetic, 4,000 rows, seed 5, batch 512, 3 epochs),
+        // recorded on 2026-12-04 (AMD EPYC, 2 threads). The values of 2026-11-27, recorded on an earlier machine, are
+        // within the tolerance above of these (git history of this file).
+        { "BaseDNN", 0.6065473145780051, 0.7039041208112187, 0.7728551340103149 },
+        { "SharedBottom", 0.541150895140665, 0.6913585155152535, 0.7016027855873108 },
+        { "MMoE", 0.615690537084399, 0.6880754880067063, 0.6982036542892456 },
+        { "PLE", 0.5799744245524296, 0.7012234701158562, 0.7190089321136475 },
+        { "STAR", 0.6030434782608696, 0.6843889733794447, 0.7309344244003296 },
+        { "STAR-Paper", 0.541227621483376, 0.8674125217231269, 2.920954008102417 },
     };
 
     static readonly Lazy<LoadedDataset> Data = new(() => LoadedDataset.Load("synthetic", null, new Dictionary<string, string> { ["rows"] = "4000" }, null));
@@ -35,7 +50,35 @@ public sealed class GoldenRunTests
         Assert.True(record.IsCompleted, record.Error);
         double[] expected = [auc, logLoss, firstLoss];
         double[] actual = [record.Test!.Overall.Auc!.Value, record.Test.Overall.LogLoss!.Value, record.Training!.History[0].TrainLoss];
-        if (TorchRuntime.Threads == 2) Assert.Equal(expected, actual);
-        else Assert.All(expected.Zip(actual), p => Assert.Equal(p.First, p.Second, 1e-4));
+        string fingerprint = KernelFingerprint();
+        string context = $"{model}: actual {{ {string.Join(", ", actual.Select(v => v.ToString("R")))} }}, kernel fingerprint {fingerprint} " +
+                         $"(recorded on {RecordedOn})";
+        if (fingerprint == RecordedOn)
+            Assert.True(expected.SequenceEqual(actual), $"not bit-identical on the recording machine's kernels; {context}");
+        else
+        {
+            Assert.True(Math.Abs(actual[2] - firstLoss) <= 1e-5, $"first-epoch loss moved beyond rounding; {context}");
+            Assert.True(Math.Abs(actual[0] - auc) <= 5e-3 && Math.Abs(actual[1] - logLoss) <= 5e-3, $"test metrics moved; {context}");
+        }
+    }
+
+    [Fact]
+    public void The_kernel_fingerprint_is_stable_within_a_process() => Assert.Equal(KernelFingerprint(), KernelFingerprint());
+
+    /// <summary>
+    /// Which float32 kernels this process runs, as bits: the thread count and a hash of the exact results of a GEMM,
+    /// column reductions and a sigmoid on fixed inputs (the ops a training step is made of). Two machines with the
+    /// same fingerprint round the golden runs identically.
+    /// </summary>
+    internal static string KernelFingerprint()
+    {
+        using var scope = NewDisposeScope();
+        using var generator = new TorchSharp.torch.Generator(12345);
+        var a = randn([512, 97], generator: generator);
+        var b = randn([97, 128], generator: generator);
+        var product = a.matmul(b);
+        var parts = new[] { product, product.sum([0L]), product.var(0L), product.mean([0L]), sigmoid(product), a.t().matmul(product) };
+        var bytes = parts.SelectMany(t => t.contiguous().data<float>().ToArray()).SelectMany(BitConverter.GetBytes).ToArray();
+        return $"t{TorchRuntime.Threads}-{Convert.ToHexString(SHA256.HashData(bytes))[..16]}";
     }
 }
