@@ -1,6 +1,11 @@
 /// Tensors as version-1 .npy files (little-endian, C order), the format numpy.load reads: how the parity and
-/// trajectory scripts hand weights, batches and batch orders to the reference side. `#load "Npy.fsx"` to use it.
+/// trajectory scripts hand weights, batches and batch orders to the reference side. `#load "Npy.fsx"` first: it also references the Release build of Msr.
 module Npy
+
+// The Release build of Msr, for every script of this folder that loads this file first.
+#I "../../dsl/Msr.Cli/bin/Release/net10.0"
+#r "TorchSharp.dll"
+#r "Msr.Core.dll"
 
 open System
 open System.IO

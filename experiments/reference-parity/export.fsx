@@ -6,19 +6,13 @@
 //
 //   dotnet build dsl/Msr.Cli -c Release
 //   dotnet fsi experiments/reference-parity/export.fsx -- --model M2M --data ../shared/data/movielens-100k --out /tmp/parity/m2m [--epochs 1]
-#I "../../dsl/Msr.Cli/bin/Release/net10.0"
-#r "TorchSharp.dll"
-#r "Msr.Core.dll"
 #load "../ScriptArgs.fsx"
 #load "Npy.fsx"
+#load "RunStart.fsx"
 
 open System
 open System.IO
 open TorchSharp
-open Msr.Core
-open Msr.Core.Data
-open Msr.Core.Experiments
-open Msr.Core.Models
 open Msr.Core.Training
 open ScriptArgs
 
@@ -31,10 +25,8 @@ Directory.CreateDirectory outDir |> ignore
 
 let writeNpy = Npy.write outDir
 
-let data = LoadedDataset.Load("movielens-100k", dataFolder, readOnlyDict [], null).Data
-let split = DatasetSplit.Random(data.Count, seed)
-torch.manual_seed seed |> ignore
-let model = ModelRegistry.Create(modelName, ModelContext(data.Schema, "movielens"), Settings())
+let loaded, split, model = RunStart.prepare modelName dataFolder seed
+let data = loaded.Data
 // One epoch at a small batch by default, so that weights and BatchNorm statistics are no longer at their initial
 // values; --epochs 0 keeps the initial model (AdaptDHM's centres collapse onto one direction within the first epoch,
 // after which its routing is decided by rounding, so its training-mode check needs the untrained model).

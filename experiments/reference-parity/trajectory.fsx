@@ -10,19 +10,15 @@
 //   dotnet build dsl/Msr.Cli -c Release
 //   dotnet fsi experiments/reference-parity/trajectory.fsx -- --model HAMUR --seed 2022 --epochs 8 \
 //       --data ../shared/data/movielens-100k --out /tmp/trajectory/hamur-2022
-#I "../../dsl/Msr.Cli/bin/Release/net10.0"
-#r "TorchSharp.dll"
-#r "Msr.Core.dll"
 #load "../ScriptArgs.fsx"
 #load "Npy.fsx"
+#load "RunStart.fsx"
 
 open System.IO
 open System.Text.Json
 open TorchSharp
 open Msr.Core
 open Msr.Core.Data
-open Msr.Core.Experiments
-open Msr.Core.Models
 open Msr.Core.Training
 open ScriptArgs
 
@@ -35,13 +31,9 @@ Msr.Core.Native.TorchRuntime.SetThreadsOnce(number "--threads" 1 all)
 Directory.CreateDirectory outDir |> ignore
 let writeNpy = Npy.write outDir
 
-// As ExperimentRunner.Execute prepares a run: the split from the run seed, then the global generator seeded right
-// before the model is built, the dataset's protocol defaults for the trainer.
-let loaded = LoadedDataset.Load("movielens-100k", dataFolder, readOnlyDict [], null)
+// As ExperimentRunner.Execute prepares a run, with the dataset's protocol defaults for the trainer.
+let loaded, split, model = RunStart.prepare modelName dataFolder seed
 let data = loaded.Data
-let split = DatasetSplit.Random(data.Count, seed)
-torch.manual_seed seed |> ignore
-let model = ModelRegistry.Create(modelName, ModelContext(data.Schema, loaded.Loader.Defaults.ModelPreset), Settings())
 let options = TrainerOptions.From(Settings(readOnlyDict [ "epochs", string epochs; "patience", string epochs ]), loaded.Loader.Defaults)
 
 for KeyValue(name, t) in model.state_dict() do writeNpy ("w." + name) t
