@@ -11,11 +11,15 @@ import glob, os, sys, types
 import numpy as np
 import torch
 
-if 'tqdm' not in sys.modules:   # the reference imports tqdm for progress bars only
+if 'tqdm' not in sys.modules:   # the reference uses tqdm for progress bars only (its trainer calls set_postfix on them)
     try:
         import tqdm  # noqa: F401
     except ImportError:
-        stub = types.ModuleType('tqdm'); stub.tqdm = lambda it=None, *a, **k: it; sys.modules['tqdm'] = stub
+        class _PassThrough:
+            def __init__(self, iterable=None, *a, **k): self.iterable = iterable
+            def __iter__(self): return iter(self.iterable)
+            def set_postfix(self, **k): pass
+        stub = types.ModuleType('tqdm'); stub.tqdm = _PassThrough; sys.modules['tqdm'] = stub
 sys.path.insert(0, os.environ.get('MSR_REFERENCE', '../Scenario-Wise-Rec'))
 from scenario_wise_rec.basic.features import SparseFeature, DenseFeature  # noqa: E402
 from scenario_wise_rec.models import multi_domain as R  # noqa: E402

@@ -1,7 +1,7 @@
 // Msr's half of the trajectory check (docs/fidelity.md, "Same start, same batches"): one seed of one model trained
 // exactly as `msr train -d movielens-100k` trains it (the same split, initial weights, batch order and trainer), with
-// what the reference side needs to train from the same start: the initial state dict (w.*.npy), the split
-// (split.*.npy), every epoch's batch order (order.<epoch>.npy, dataset row ids, batches of 4,096 in that order) and
+// what the reference side needs to train from the same start: the run's seed and protocol (run.json), the initial
+// state dict (w.*.npy), the split (split.*.npy), every epoch's batch order (order.<epoch>.npy, dataset row ids, batches of 4,096 in that order) and
 // Msr's own per-epoch figures (trajectory.json: training loss, validation and test AUC and logloss after each epoch).
 // trajectory.py then trains the reference's own model class with the reference's own trainer from the same weights
 // on the same batches and prints both trajectories side by side. Early stopping is off (patience = the budget), so
@@ -40,6 +40,9 @@ for KeyValue(name, t) in model.state_dict() do writeNpy ("w." + name) t
 writeNpy "split.train" split.Train
 writeNpy "split.validation" split.Validation
 writeNpy "split.test" split.Test
+File.WriteAllText(Path.Combine(outDir, "run.json"),
+    JsonSerializer.Serialize(Map [ "model", box modelName; "seed", box seed; "batch_size", box options.BatchSize
+                                   "lr", box options.LearningRate; "weight_decay", box options.WeightDecay ]))
 File.WriteAllText(Path.Combine(outDir, "features.txt"),
     System.String.Join("\n", data.Schema.SparseFeatures |> Seq.map (fun f -> $"{f.Name} {f.Vocabulary} {f.EmbeddingDim}")))
 

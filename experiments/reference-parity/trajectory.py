@@ -4,27 +4,18 @@ weights Msr wrote with trajectory.fsx, on the reference script's own encoding of
 prints both trajectories side by side. With the start and the batches shared, what is left to differ is the training
 loop and the arithmetic: two equal loops drift apart only by float rounding.
 
-    MSR_REFERENCE=/path/to/Scenario-Wise-Rec /usr/bin/python3 trajectory.py HAMUR /tmp/trajectory/hamur-2022 <folder with ml-1m.csv>
+    MSR_REFERENCE=/path/to/Scenario-Wise-Rec /usr/bin/python3 trajectory.py /tmp/trajectory/hamur-2022 <folder with ml-1m.csv>
 
 The data folder holds the reference script's input, written from MovieLens-100K by
 experiments/reference-seeds/ml100k_merged.py. Writes <dump>/reference.json (--name to change). Exit code 1 when the split the
 reference's own DataGenerator draws for the seed differs from Msr's.
 """
-import argparse, json, os, sys, tempfile, types
+import argparse, json, os, sys, tempfile
 
-if 'tqdm' not in sys.modules:
-    try:
-        import tqdm  # noqa: F401
-    except ImportError:   # the reference calls tqdm for progress bars only (and set_postfix on them)
-        class _PassThrough:
-            def __init__(self, iterable=None, *a, **k): self.iterable = iterable
-            def __iter__(self): return iter(self.iterable)
-            def set_postfix(self, **k): pass
-        stub = types.ModuleType('tqdm'); stub.tqdm = _PassThrough; sys.modules['tqdm'] = stub
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
-import parity  # noqa: E402  (puts the reference on the import path)
+import parity  # noqa: E402  (puts the reference on the import path, with a tqdm stand-in where tqdm is missing)
 
 reference = os.environ.get('MSR_REFERENCE', '../Scenario-Wise-Rec')
 sys.path.insert(0, os.path.join(reference, 'scripts'))
@@ -49,17 +40,17 @@ def in_batches_of(rows, size):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument('model'); parser.add_argument('dump'); parser.add_argument('data')
-    parser.add_argument('--seed', type=int, default=None, help='the run seed (default: read from the dump folder name)')
+    parser.add_argument('dump'); parser.add_argument('data')
     parser.add_argument('--threads', type=int, default=1)
     parser.add_argument('--name', default='reference', help='result file <dump>/<name>.json (a control run keeps its own)')
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
-    seed = args.seed if args.seed is not None else int(args.dump.rstrip('/').rsplit('-', 1)[1])
+    run = json.load(open(os.path.join(args.dump, 'run.json')))   # the model, seed and protocol trajectory.fsx ran with
+    model_name, seed, batch_size = run['model'], run['seed'], run['batch_size']
     msr = json.load(open(os.path.join(args.dump, 'trajectory.json')))
     epochs = len(msr)
 
-    if args.model.lower() == 'ppnet':
+    if model_name.lower() == 'ppnet':
         sys.exit('PPNet reads its own data function (separate id features); not wired here')
     _, _, _, frame, labels, _ = script.get_movielens_data_rank_multidomain(os.path.abspath(args.data))
     x = {k: frame[k].to_numpy() for k in frame.columns}
@@ -75,9 +66,9 @@ def main():
     if not same_split:
         return 1
 
-    model, *_ = parity.load_msr_weights(args.model, args.dump)
+    model, *_ = parity.load_msr_weights(model_name, args.dump)
     # fit() is not called (it would stop early and save weights): its epoch loop is below, without the stopping.
-    trainer = CTRTrainer(model, 'Movielens', optimizer_params={'lr': 1e-3, 'weight_decay': 1e-5}, n_epoch=epochs,
+    trainer = CTRTrainer(model, 'Movielens', optimizer_params={'lr': run['lr'], 'weight_decay': run['weight_decay']}, n_epoch=epochs,
                          earlystop_patience=4, device='cpu', model_path=tempfile.gettempdir())
     losses = []
     bce = trainer.criterion
@@ -87,7 +78,7 @@ def main():
     trainer.criterion = recording
 
     rows = []
-    val_sizes, test_sizes = in_batches_of(split['validation'], 4096), in_batches_of(split['test'], 4096)
+    val_sizes, test_sizes = in_batches_of(split['validation'], batch_size), in_batches_of(split['test'], batch_size)
     for epoch in range(1, epochs + 1):
         order = np.load(os.path.join(args.dump, f'order.{epoch}.npy'))
         sizes = np.load(os.path.join(args.dump, f'batches.{epoch}.npy'))

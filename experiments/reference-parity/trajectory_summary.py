@@ -44,7 +44,7 @@ def main():
     diffs = {s: {'test_auc': [], 'test_logloss': []} for s in sides}
     print('seed  side            epoch  test AUC  test logloss   (minus the reference from the same start)')
     for dump in args.dumps:
-        seed = dump.rstrip('/').rsplit('-', 1)[1]
+        seed = json.load(open(os.path.join(dump, 'run.json')))['seed']
         reference = json.load(open(os.path.join(dump, 'reference.json')))
         ref_epoch = protocol_epoch(reference)
         if ref_epoch is None:
