@@ -20,6 +20,9 @@ public static class TorchRuntime
     /// <summary>What the bootstrap did on this process (for diagnostics and the report's version block).</summary>
     public static string NativeStatus { get; private set; } = "not initialised";
 
+    /// <summary>How libtorch's OpenMP threads wait between parallel regions in this process, and why (<see cref="OpenMpWaiting"/>).</summary>
+    public static string OpenMpWaitingChoice { get; private set; } = "not chosen (not Linux, or the bootstrap failed)";
+
 #pragma warning disable CA2255 // a library module initializer is exactly what we want here
     [ModuleInitializer]
 #pragma warning restore CA2255
@@ -38,9 +41,9 @@ public static class TorchRuntime
         {
             if (_nativeReady) return;
             if (!OperatingSystem.IsLinux()) { NativeStatus = "not Linux: nothing to do"; _nativeReady = true; return; }
-            PreferPassiveOpenMpWaiting();
+            var waiting = OpenMpWaitingChoice = OpenMpWaiting.Apply().Reason;
             var library = LocateLibTorchSharp();
-            if (library is null) { NativeStatus = "libLibTorchSharp.so not found beside TorchSharp.dll: left to TorchSharp"; _nativeReady = true; return; }
+            if (library is null) { NativeStatus = $"libLibTorchSharp.so not found beside TorchSharp.dll: left to TorchSharp; {waiting}"; _nativeReady = true; return; }
 
             var needs = SymbolVersionPatcher.UnsatisfiedNeeds(library, SymbolVersionPatcher.LocateSystemLibrary);
             if (needs.Count > 0)
@@ -56,6 +59,7 @@ public static class TorchRuntime
             // Preload by absolute path; TorchSharp's later load by name resolves to this handle
             // (the loader matches the library's soname), and $ORIGIN finds libtorch beside it.
             NativeLibrary.Load(library);
+            NativeStatus += "; " + waiting;
             _nativeReady = true;
         }
     }
@@ -83,22 +87,6 @@ public static class TorchRuntime
     {
         get { lock (Gate) return _threads ?? TorchSharp.torch.get_num_threads(); }
     }
-
-    /// <summary>
-    /// libtorch's OpenMP threads spin while waiting for work by default. When any other process
-    /// wants a core (a build, a second run, CI's own agent), spinning threads starve each other and
-    /// an epoch measured at 0.6 s takes 6-14 s; passive waiting costs nothing measurable when the
-    /// machine is idle. libgomp reads the variable once, when it loads, so it must be set in the
-    /// native environment (not .NET's copy) before libtorch is loaded. A user's own value wins.
-    /// </summary>
-    static void PreferPassiveOpenMpWaiting()
-    {
-        if (string.IsNullOrEmpty(System.Environment.GetEnvironmentVariable("OMP_WAIT_POLICY")))
-            _ = setenv("OMP_WAIT_POLICY", "PASSIVE", 0);
-    }
-
-    [DllImport("libc", SetLastError = true)]
-    static extern int setenv(string name, string value, int overwrite);
 
     /// <summary>The build output's libLibTorchSharp.so, or null where TorchSharp keeps it elsewhere.</summary>
     public static string? LocateLibTorchSharp()
