@@ -236,7 +236,10 @@ public static class Trainer
         foreach (var slice in BatchPlan.Slices(rows, batchSize))
         {
             using var indices = slice;
-            batches.Add(model.forward(data.Gather(indices)));
+            // Each batch's intermediates are freed before the next batch runs, so the allocator reuses their memory
+            // instead of faulting in fresh pages; only the (B) predictions live on to the end.
+            using var batchScope = NewDisposeScope();
+            batches.Add(model.forward(data.Gather(indices)).MoveToOuterDisposeScope());
         }
         if (batches.Count == 0) return [];
         return cat(batches, 0).to_type(ScalarType.Float64).cpu().data<double>().ToArray();
