@@ -4,19 +4,13 @@
 //
 //   ./run.sh                      (or: dotnet build dsl/Msr.Cli -c Release)
 //   dotnet fsi experiments/profile-training.fsx [-- --model SharedBottom] [--rows 1000000] [--threads 2] [--epochs 2] [--batch 4096]
-#I "../dsl/Msr.Cli/bin/Release/net10.0"
-#r "TorchSharp.dll"
-#r "Msr.Core.dll"
-
-#load "ScriptArgs.fsx"
+#load "Twin.fsx" "ScriptArgs.fsx"
 
 open System
 open System.Diagnostics
 open TorchSharp
 open Msr.Core
 open Msr.Core.Data
-open Msr.Core.Data.MovieLens
-open Msr.Core.Experiments
 open Msr.Core.Models
 open Msr.Core.Training
 open ScriptArgs
@@ -26,10 +20,7 @@ let rows = number "--rows" 1_000_000 all
 let batchSize = number "--batch" 4096 all
 Msr.Core.Native.TorchRuntime.SetThreadsOnce(number "--threads" 2 all)
 
-let folder = IO.Path.Combine(IO.Path.GetTempPath(), $"msr-profile-{rows}")
-if not (IO.File.Exists(IO.Path.Combine(folder, "ratings.dat"))) then MovieLensFileWriter.Write(folder, int64 rows, 1)
-let data = LoadedDataset.Load("movielens", folder, readOnlyDict [], null)
-let split = DatasetSplit.Random(data.Data.Count, 2022L)
+let data, split = Twin.load rows
 torch.manual_seed 2022L |> ignore
 let model = ModelRegistry.Create(modelName, ModelContext(data.Data.Schema, "movielens"), Settings())
 let optimizer = torch.optim.Adam(model.parameters(), 1e-3, weight_decay = 1e-5)
