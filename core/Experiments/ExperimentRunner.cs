@@ -161,5 +161,5 @@ public static class ExperimentRunner
         Os: RuntimeInformation.OSDescription,
         Machine: $"{RuntimeInformation.ProcessArchitecture}, {System.Environment.ProcessorCount} cores",
         Threads: TorchRuntime.Threads,
-        Device: device);
+        Device: device) { OpenMpWaiting = TorchRuntime.OpenMpWaitingChoice };
 }

@@ -35,7 +35,12 @@ public sealed record EfficiencyFigures(double TrainSecondsPerEpoch, double Train
     int InferBatchSize, double TotalSeconds);
 
 /// <summary>Software and machine a run used.</summary>
-public sealed record RunEnvironment(string Msr, string TorchSharp, string DotNet, string Os, string Machine, int Threads, string Device);
+public sealed record RunEnvironment(string Msr, string TorchSharp, string DotNet, string Os, string Machine, int Threads, string Device)
+{
+    /// <summary>How libtorch's OpenMP threads waited, and why (<see cref="Native.OpenMpWaiting"/>): it moves the run's
+    /// timings by up to 2×, never its numbers. Null for records written before it was recorded.</summary>
+    public string? OpenMpWaiting { get; init; }
+}
 
 /// <summary>
 /// The durable result of one run, written as one JSON file (schema documented in docs/results.md).
