@@ -98,7 +98,8 @@ public static class OpenMpWaiting
     static long MachineBusyTicks()
     {
         var fields = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        // cpu user nice system idle iowait irq softirq steal [guest guest_nice]
+        // cpu user nice system idle iowait irq softirq steal [guest guest_nice]. Steal counts as busy: a virtual core the
+        // hypervisor hands to another guest is no more free to spin on than one another process uses.
         int[] busyColumns = [1, 2, 3, 6, 7, 8];
         return busyColumns.Sum(i => long.Parse(fields[i], CultureInfo.InvariantCulture));
     }
