@@ -72,18 +72,17 @@ public static class OpenMpWaiting
 
     /// <summary>
     /// Cores kept busy by other processes over <see cref="SampleWindow"/>: the machine's busy time from /proc/stat
-    /// minus this process's own (/proc/self/stat), per second of wall time. Null where /proc is unreadable.
+    /// minus this process's own CPU time, per second of wall time. Null where /proc is unreadable.
     /// </summary>
     public static double? MeasureOtherBusyCores()
     {
         try
         {
-            var (busy0, self0) = (MachineBusyTicks(), OwnTicks());
+            var (busy0, own0) = (MachineBusySeconds(), OwnCpuSeconds());
             var clock = System.Diagnostics.Stopwatch.StartNew();
             Thread.Sleep(SampleWindow);
-            var (busy1, self1) = (MachineBusyTicks(), OwnTicks());
-            double seconds = clock.Elapsed.TotalSeconds;
-            return Math.Max(0, (busy1 - busy0) - (self1 - self0)) / TicksPerSecond / seconds;
+            var (busy1, own1) = (MachineBusySeconds(), OwnCpuSeconds());
+            return Math.Max(0, (busy1 - busy0) - (own1 - own0)) / clock.Elapsed.TotalSeconds;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
         {
@@ -91,25 +90,25 @@ public static class OpenMpWaiting
         }
     }
 
-    /// <summary>Linux reports /proc times in USER_HZ ticks, 100 per second on every supported architecture.</summary>
+    /// <summary>Linux reports /proc/stat times in USER_HZ ticks, 100 per second on every supported architecture.</summary>
     const double TicksPerSecond = 100;
 
-    /// <summary>All CPUs' non-idle ticks: the first line of /proc/stat without its idle and iowait columns (and without guest time, already in user).</summary>
-    static long MachineBusyTicks()
+    /// <summary>Columns of the first line of /proc/stat (cpu user nice system idle iowait irq softirq steal [guest guest_nice])
+    /// that count as busy: all but idle and iowait, and without guest time, already in user. Steal counts as busy: a virtual
+    /// core the hypervisor hands to another guest is no more free to spin on than one another process uses.</summary>
+    static readonly int[] BusyColumns = [1, 2, 3, 6, 7, 8];
+
+    /// <summary>All CPUs' busy time since boot, in CPU-seconds.</summary>
+    static double MachineBusySeconds()
     {
         var fields = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        // cpu user nice system idle iowait irq softirq steal [guest guest_nice]. Steal counts as busy: a virtual core the
-        // hypervisor hands to another guest is no more free to spin on than one another process uses.
-        int[] busyColumns = [1, 2, 3, 6, 7, 8];
-        return busyColumns.Sum(i => long.Parse(fields[i], CultureInfo.InvariantCulture));
+        return BusyColumns.Sum(i => long.Parse(fields[i], CultureInfo.InvariantCulture)) / TicksPerSecond;
     }
 
-    /// <summary>This process's user + system ticks (fields 14 and 15 of /proc/self/stat, counted after the command name).</summary>
-    static long OwnTicks()
+    /// <summary>This process's user + system CPU time, in seconds.</summary>
+    static double OwnCpuSeconds()
     {
-        var stat = File.ReadAllText("/proc/self/stat");
-        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-        // fields[0] is field 3 (state), so utime (14) and stime (15) are fields[11] and fields[12].
-        return long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+        using var self = System.Diagnostics.Process.GetCurrentProcess();
+        return self.TotalProcessorTime.TotalSeconds;
     }
 }

@@ -9,17 +9,20 @@ module Npy
 
 open System
 open System.IO
+open System.Runtime.InteropServices
 open TorchSharp
 
 /// Writes <outDir>/<name>.npy.
 let write (outDir: string) (name: string) (tensor: torch.Tensor) =
     let t = tensor.detach().cpu().contiguous()
+    // The element bytes as they lie in memory (little-endian on every platform TorchSharp ships for), in one copy.
+    let raw (values: 'T[]) = MemoryMarshal.AsBytes(ReadOnlySpan<'T>(values)).ToArray()
     let descr, bytes =
         match t.dtype with
-        | torch.ScalarType.Float32 -> "<f4", t.data<float32>().ToArray() |> Array.collect BitConverter.GetBytes
-        | torch.ScalarType.Float64 -> "<f8", t.data<float>().ToArray() |> Array.collect BitConverter.GetBytes
-        | torch.ScalarType.Int64 -> "<i8", t.data<int64>().ToArray() |> Array.collect BitConverter.GetBytes
-        | torch.ScalarType.Int32 -> "<i4", t.data<int32>().ToArray() |> Array.collect BitConverter.GetBytes
+        | torch.ScalarType.Float32 -> "<f4", raw (t.data<float32>().ToArray())
+        | torch.ScalarType.Float64 -> "<f8", raw (t.data<float>().ToArray())
+        | torch.ScalarType.Int64 -> "<i8", raw (t.data<int64>().ToArray())
+        | torch.ScalarType.Int32 -> "<i4", raw (t.data<int32>().ToArray())
         | other -> failwithf "%s: no .npy writer for %A" name other
     let shape = String.Join("", t.shape |> Array.map (fun d -> $"{d},"))
     let mutable header = $"{{'descr': '{descr}', 'fortran_order': False, 'shape': ({shape}), }}"
