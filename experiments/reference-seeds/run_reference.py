@@ -89,12 +89,24 @@ script.DataGenerator = ArrayDataGenerator
 data = os.path.abspath(args.data)
 os.makedirs(args.out, exist_ok=True)
 os.chdir(args.out)
-printed = io.StringIO()
+
+
+class Tee(io.StringIO):
+    """Keeps what the script prints and also writes it, flushed, to a progress file: a long run (M2M's take hours on
+    a CPU) shows its epochs while it runs, and a killed run leaves them behind."""
+    def __init__(self, path):
+        super().__init__(); self.live = open(path, 'w')
+    def write(self, text):
+        self.live.write(text); self.live.flush(); return super().write(text)
+
+
+printed = Tee(f'{args.model}_{args.seed}_{args.epochs}.partial.log')
 # Its trainer saves the final weights under a fixed name: a folder of its own keeps parallel runs apart.
 with tempfile.TemporaryDirectory(prefix='msr-reference-') as scratch, contextlib.redirect_stdout(printed):
     # The script's protocol: Adam 1e-3, weight decay 1e-5, batch 4,096, patience 4 (inside main).
     script.main(data, args.model, args.epochs, 1e-3, 4096, 1e-5, args.device, scratch, args.seed)
 log = printed.getvalue()
 open(f'{args.model}_{args.seed}_{args.epochs}.log', 'w').write(log)
+printed.live.close(); os.remove(f'{args.model}_{args.seed}_{args.epochs}.partial.log')
 val = [float(v) for v in re.findall(r'val auc: ([0-9.]+)', log)]
 print(args.model, args.seed, 'epochs', len(val), 'best', (max(range(len(val)), key=val.__getitem__) + 1) if val else None)
