@@ -39,10 +39,12 @@ public static class ExperimentRunner
     /// Trains, validates and tests one prepared run. Any failure of the run itself (an exception in model
     /// construction, training or evaluation, divergence, constant predictions) becomes a failed record with the
     /// reason, so a grid goes on; only cancellation propagates. A completed run's weights are saved to
-    /// <paramref name="weightsPath"/> (atomically, before the record names them) when one is given.
+    /// <paramref name="weightsPath"/> (atomically, before the record names them) when one is given. With a
+    /// <paramref name="checkpointPath"/>, training writes an epoch checkpoint there and continues from one it finds
+    /// (<see cref="Trainer.Fit"/>); whoever stores the record deletes it (<see cref="ResultStore.Write"/> does).
     /// </summary>
     public static RunRecord Run(PreparedRun run, LoadedDataset data, Action<EpochProgress>? progress = null, CancellationToken cancel = default,
-        Action<BatchProgress>? batchProgress = null, string? weightsPath = null)
+        Action<BatchProgress>? batchProgress = null, string? weightsPath = null, string? checkpointPath = null)
     {
         var spec = run.Spec;
         var started = DateTimeOffset.UtcNow;
@@ -79,7 +81,8 @@ public static class ExperimentRunner
             using var model = ModelRegistry.Create(spec.Model, new ModelContext(data.Data.Schema, run.Preset), modelSettings);
             model.to(target);
             parameters = model.ParameterCount;
-            var history = Trainer.Fit(model, onDevice, rows, run.Trainer, spec.Seed, progress, cancel, batchProgress);
+            var checkpoint = checkpointPath is null ? null : new CheckpointFile(checkpointPath, spec.RunId);
+            var history = Trainer.Fit(model, onDevice, rows, run.Trainer, spec.Seed, progress, cancel, batchProgress, checkpoint);
             if (ConstantPredictions(history) is { } constant) return Record(RunRecord.Failed, constant);
 
             var validation = Trainer.Evaluate(model, onDevice, rows.Validation, run.Trainer.BatchSize);
@@ -89,7 +92,8 @@ public static class ExperimentRunner
             double inferMs = inferClock.Elapsed.TotalMilliseconds / Math.Max(1, BatchPlan.Count(rows.Test.shape[0], run.Trainer.BatchSize));
             var test = Trainer.Score(onDevice, rows.Test, testPredictions);
             var summary = new TrainingSummary(history.Epochs.Count, history.BestEpoch,
-                history.Stop == StopReason.EarlyStopping ? "early_stopping" : "epoch_budget", history.RestoredBest, history.Epochs);
+                history.Stop == StopReason.EarlyStopping ? "early_stopping" : "epoch_budget", history.RestoredBest, history.Epochs)
+            { ResumedAfterEpoch = history.ResumedAfterEpoch == 0 ? null : history.ResumedAfterEpoch };
             var efficiency = new EfficiencyFigures(history.TrainSecondsPerEpoch, history.TrainSamplesPerSecond, inferMs,
                 run.Trainer.BatchSize, clock.Elapsed.TotalSeconds);
             if (weightsPath is not null) ModelWeights.Save(model, weightsPath);

@@ -127,16 +127,32 @@ public sealed class M3oE : ScenarioModel
     public override void OnEpochEnd(EpochContext context)
     {
         if (!_dartsStep) return;
-        // Built on first use, so it holds the parameters wherever the model was moved after construction.
-        _darts ??= optim.Adam([theta_exp_d, theta_exp_t, theta_bal_d, theta_bal_t], _dartsLr, beta1: 0.9, beta2: 0.999, eps: 1e-8, weight_decay: 0);
+        var darts = StructureOptimizer();
         var batch = context.DrawTrainingBatch();
         var loss = EpochContext.TaskLoss(forward(batch), batch.Label);
-        _darts.zero_grad();
+        darts.zero_grad();
         loss.backward();
-        _darts.step();
+        darts.step();
         // The backward filled every parameter's gradient; the main optimiser clears them before its next step, but
         // nothing of this step should linger.
         zero_grad();
+    }
+
+    /// <summary>The structure weights' own Adam, built on first use, so it holds the parameters wherever the model was
+    /// moved after construction.</summary>
+    optim.Optimizer StructureOptimizer() =>
+        _darts ??= optim.Adam([theta_exp_d, theta_exp_t, theta_bal_d, theta_bal_t], _dartsLr, beta1: 0.9, beta2: 0.999, eps: 1e-8, weight_decay: 0);
+
+    /// <summary>The structure optimiser's moments and step count, once it has stepped.</summary>
+    public override void SaveTrainingState(BinaryWriter writer)
+    {
+        writer.Write(_darts is not null);
+        if (_darts is OptimizerHelper darts) darts.save_state_dict(writer);
+    }
+
+    public override void LoadTrainingState(BinaryReader reader)
+    {
+        if (reader.ReadBoolean()) ((OptimizerHelper)StructureOptimizer()).load_state_dict(reader);
     }
 
     protected override void Dispose(bool disposing)

@@ -42,7 +42,8 @@ public sealed record ParameterGroup(string Name, IReadOnlyList<Parameter> Parame
 /// <item>callbacks after each training step and after each epoch's training pass (<see cref="OnTrainStepEnd"/>,
 /// <see cref="OnEpochEnd"/>: the place for a second optimiser the model owns);</item>
 /// <item>the validation metric it is meant to be early-stopped on (<see cref="PreferredStopMetric"/>);</item>
-/// <item>state that early stopping leaves at its latest value (<see cref="StateKeptAtRestore"/>).</item>
+/// <item>state that early stopping leaves at its latest value (<see cref="StateKeptAtRestore"/>);</item>
+/// <item>training state outside its parameters and buffers, for epoch checkpoints (<see cref="SaveTrainingState"/>).</item>
 /// </list>
 /// Where state lives decides what happens to it: parameters and persistent buffers are saved with the
 /// weights and snapshotted for early stopping; a persistent buffer named in <see cref="StateKeptAtRestore"/>
@@ -83,6 +84,16 @@ public abstract class ScenarioModel : nn.Module<ScenarioBatch, Tensor>
 
     /// <summary>The metric early stopping watches when the run does not say (null: validation AUC, as the reference).</summary>
     public virtual StopMetric? PreferredStopMetric => null;
+
+    /// <summary>
+    /// Writes what training needs to continue that is neither a parameter nor a buffer (a second optimiser's
+    /// moments), into an epoch checkpoint; <see cref="LoadTrainingState"/> reads it back into a model built with the
+    /// same configuration. A resumed run must equal an uninterrupted one, so any such state a model keeps belongs here.
+    /// </summary>
+    public virtual void SaveTrainingState(BinaryWriter writer) { }
+
+    /// <summary>Reads what <see cref="SaveTrainingState"/> wrote.</summary>
+    public virtual void LoadTrainingState(BinaryReader reader) { }
 
     /// <summary>State-dict keys of buffers that restoring the best snapshot leaves at their latest value (spec §2.6).</summary>
     public virtual IReadOnlyCollection<string> StateKeptAtRestore => [];

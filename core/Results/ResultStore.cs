@@ -48,8 +48,14 @@ public sealed class ResultStore
 
     public const string WeightsExtension = ".weights.bin";
 
+    /// <summary>Where a run in progress keeps its epoch checkpoint: beside its record, until <see cref="Write"/> stores the record.</summary>
+    public string CheckpointPathOf(string runId) => Path.Combine(Folder, runId + CheckpointExtension);
+
+    public const string CheckpointExtension = ".checkpoint.bin";
+
     public bool Contains(string runId) => File.Exists(PathOf(runId));
 
+    /// <summary>Writes the record atomically, then deletes the run's epoch checkpoint (<see cref="CheckpointPathOf"/>).</summary>
     public void Write(RunRecord record)
     {
         EnsureMarker();
@@ -68,6 +74,8 @@ public sealed class ResultStore
         {
             if (File.Exists(temp)) File.Delete(temp);
         }
+        // The record is durable now, so the run's epoch checkpoint has nothing left to save.
+        File.Delete(CheckpointPathOf(record.RunId));
     }
 
     /// <summary>The run's record; null when there is none, and also when it cannot be read (see <see cref="TryReadReporting"/>).</summary>

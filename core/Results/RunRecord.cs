@@ -23,7 +23,13 @@ public sealed record RunConfig(
     TrainerOptions Trainer);
 
 /// <summary>How training went.</summary>
-public sealed record TrainingSummary(int EpochsRun, int BestEpoch, string StopReason, bool RestoredBest, IReadOnlyList<EpochRecord> History);
+public sealed record TrainingSummary(int EpochsRun, int BestEpoch, string StopReason, bool RestoredBest, IReadOnlyList<EpochRecord> History)
+{
+    /// <summary>The last epoch an earlier, interrupted process finished: this run continued from its epoch checkpoint
+    /// (the epochs up to it, their timings included, are that process's). Null when the run trained in one go, and in
+    /// records written before checkpoints existed.</summary>
+    public int? ResumedAfterEpoch { get; init; }
+}
 
 /// <summary>Speed figures of a run, in the paper's Table 4 units.</summary>
 /// <param name="TrainSecondsPerEpoch">Mean wall seconds of a training pass.</param>

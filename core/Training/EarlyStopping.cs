@@ -23,6 +23,17 @@ public sealed class EarlyStopping(int patience, StopMetric metric = StopMetric.A
     public double Best { get; private set; } = metric == StopMetric.Auc ? 0 : double.PositiveInfinity;
     public int BestEpoch { get; private set; }
 
+    /// <summary>Non-improving epochs since the best one.</summary>
+    public int StaleEpochs => _stale;
+
+    /// <summary>Puts the rule back where an epoch checkpoint left it (<see cref="EpochCheckpoint"/>).</summary>
+    public void Resume(double best, int bestEpoch, int staleEpochs)
+    {
+        Best = best;
+        BestEpoch = bestEpoch;
+        _stale = staleEpochs;
+    }
+
     /// <summary>Feeds one epoch's validation value of the watched metric (null when undefined).</summary>
     /// <returns>Whether this epoch is the new best (the caller snapshots) and whether to stop now.</returns>
     public (bool Improved, bool Stop) Observe(int epoch, double? value)

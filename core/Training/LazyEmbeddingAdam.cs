@@ -142,6 +142,38 @@ public sealed class LazyEmbeddingAdam : OptimizerHelper, IEmbeddingRowUpdates
     }
 
     /// <summary>The moments of a table (for tests): (m, v), full size.</summary>
+    /// <summary>Step count, each group's learning rates and each table's moments, for an epoch checkpoint.</summary>
+    internal void SaveState(BinaryWriter writer)
+    {
+        writer.Write(_step);
+        foreach (var group in _parameter_groups)
+        {
+            writer.Write(group.Options.InitialLearningRate);
+            writer.Write(group.Options.LearningRate!.Value);
+        }
+        foreach (var table in parameters())
+        {
+            _moments[table.Handle].Mean.Save(writer);
+            _moments[table.Handle].Square.Save(writer);
+        }
+    }
+
+    /// <summary>Reads what <see cref="SaveState"/> wrote into an optimiser over the same tables.</summary>
+    internal void LoadState(BinaryReader reader)
+    {
+        _step = reader.ReadInt64();
+        foreach (var group in _parameter_groups)
+        {
+            group.Options.InitialLearningRate = reader.ReadDouble();
+            group.Options.LearningRate = reader.ReadDouble();
+        }
+        foreach (var table in parameters())
+        {
+            _moments[table.Handle].Mean.Load(reader);
+            _moments[table.Handle].Square.Load(reader);
+        }
+    }
+
     internal (Tensor Mean, Tensor Square) MomentsOf(Parameter table) => (_moments[table.Handle].Mean, _moments[table.Handle].Square);
 
     public override IEnumerable<Parameter> parameters() => _parameter_groups.SelectMany(g => g.Parameters);

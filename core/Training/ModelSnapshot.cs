@@ -36,6 +36,31 @@ public sealed class ModelSnapshot : IDisposable
             if (_state.TryGetValue(name, out var saved)) tensor.copy_(saved);
     }
 
+    /// <summary>Writes the snapshot's tensors (name, then tensor in TorchSharp's format), for an epoch checkpoint.</summary>
+    public void Save(BinaryWriter writer)
+    {
+        writer.Write(_state.Count);
+        foreach (var (name, tensor) in _state)
+        {
+            writer.Write(name);
+            tensor.Save(writer);
+        }
+    }
+
+    /// <summary>Reads a snapshot written by <see cref="Save"/>; its tensors are put on <paramref name="device"/>.</summary>
+    public static ModelSnapshot Load(BinaryReader reader, Device device)
+    {
+        int count = reader.ReadInt32();
+        var state = new Dictionary<string, Tensor>(count);
+        for (int i = 0; i < count; i++)
+        {
+            string name = reader.ReadString();
+            using var loaded = TensorExtensionMethods.Load(reader);
+            state[name] = loaded.to(device, copy: true).DetachFromDisposeScope();
+        }
+        return new ModelSnapshot(state);
+    }
+
     public void Dispose()
     {
         foreach (var t in _state.Values) t.Dispose();

@@ -10,7 +10,11 @@ using static TorchSharp.torch;
 namespace Msr.Core.Training;
 
 /// <summary>Progress callback payload, raised after every epoch.</summary>
-public sealed record EpochProgress(int Epoch, int EpochBudget, EpochRecord Record, bool Improved);
+public sealed record EpochProgress(int Epoch, int EpochBudget, EpochRecord Record, bool Improved)
+{
+    /// <summary>The epoch was trained by an earlier process and restored from an epoch checkpoint (reported again on resume).</summary>
+    public bool FromCheckpoint { get; init; }
+}
 
 /// <summary>Progress inside a training pass, raised after every step (a printer throttles it).</summary>
 /// <param name="Batch">1-based batch just finished.</param>
@@ -28,8 +32,12 @@ public sealed record BatchProgress(int Epoch, int EpochBudget, int Batch, int Ba
 /// </summary>
 public static class Trainer
 {
+    /// <param name="checkpoint">When given, the training state is written there after every epoch, and a run that finds
+    /// its own checkpoint there continues after the checkpoint's epoch instead of starting over (<see cref="EpochCheckpoint"/>);
+    /// the caller deletes the file once the run's result is safe.</param>
     public static TrainingHistory Fit(ScenarioModel model, ScenarioDataset data, DatasetSplit split, TrainerOptions options,
-        long seed, Action<EpochProgress>? progress = null, CancellationToken cancel = default, Action<BatchProgress>? batchProgress = null)
+        long seed, Action<EpochProgress>? progress = null, CancellationToken cancel = default, Action<BatchProgress>? batchProgress = null,
+        CheckpointFile? checkpoint = null)
     {
         using var optimizer = CreateOptimizer(model, options);
         var scheduler = options.UseStepLr ? optim.lr_scheduler.StepLR(optimizer, options.StepLrStepSize, options.StepLrGamma) : null;
@@ -37,49 +45,51 @@ public static class Trainer
         // stream for shuffling keeps the epoch order from echoing the split's permutation.
         using var shuffle = new Generator(ShuffleSeed(seed));
         var stopping = new EarlyStopping(options.Patience, options.Monitor ?? model.PreferredStopMetric ?? StopMetric.Auc);
-        ModelSnapshot? best = null;
-        var epochs = new List<EpochRecord>();
-        var stop = StopReason.EpochBudget;
-        long step = 0;
-        try
-        {
-            for (int epoch = 1; epoch <= options.Epochs; epoch++)
-            {
-                cancel.ThrowIfCancellationRequested();
-                var clock = Stopwatch.StartNew();
-                double lr = optimizer.ParamGroups.First().LearningRate;
-                var onBatch = batchProgress is null ? null : MakeBatchReporter(batchProgress, epoch, options, split.Train.shape[0], clock);
-                double loss = TrainEpoch(model, data, split.Train, optimizer, options.BatchSize, shuffle, epoch, ref step, cancel, onBatch);
-                using (var hook = NewDisposeScope())
-                    model.OnEpochEnd(new EpochContext(epoch, data, split.Train, options.BatchSize, shuffle));
-                double trainSeconds = clock.Elapsed.TotalSeconds;
-                scheduler?.step();
-                var validation = Evaluate(model, data, split.Validation, options.BatchSize);
-                var record = new EpochRecord(epoch, loss, validation.Overall.Auc, validation.Overall.LogLoss,
-                    trainSeconds, clock.Elapsed.TotalSeconds - trainSeconds, lr, split.Train.shape[0]);
-                epochs.Add(record);
+        using var state = new FitState();
+        bool resumed = checkpoint is not null && EpochCheckpoint.TryResume(checkpoint, model, optimizer, scheduler, shuffle, stopping, state);
+        int resumedAfter = state.Epochs.Count;
+        ReplayRestored(state.Epochs, stopping.Metric, options.Epochs, progress);
 
-                var watched = stopping.Metric == StopMetric.Auc ? validation.Overall.Auc : validation.Overall.LogLoss;
-                var (improved, shouldStop) = stopping.Observe(epoch, watched);
-                if (improved)
-                {
-                    best?.Dispose();
-                    best = ModelSnapshot.Capture(model, except: model.StateKeptAtRestore);
-                }
-                progress?.Invoke(new EpochProgress(epoch, options.Epochs, record, improved));
-                if (shouldStop)
-                {
-                    stop = StopReason.EarlyStopping;
-                    break;
-                }
-            }
-            bool restore = best is not null && (stop == StopReason.EarlyStopping || options.RestoreBestAtEnd);
-            if (restore) best!.Restore(model);
-            return new TrainingHistory(epochs, stopping.BestEpoch, stop, restore);
-        }
-        finally
+        for (int epoch = resumedAfter + 1; epoch <= options.Epochs && !state.EarlyStopped; epoch++)
         {
-            best?.Dispose();
+            cancel.ThrowIfCancellationRequested();
+            var clock = Stopwatch.StartNew();
+            double lr = optimizer.ParamGroups.First().LearningRate;
+            var onBatch = batchProgress is null ? null : MakeBatchReporter(batchProgress, epoch, options, split.Train.shape[0], clock);
+            long step = state.Step;
+            double loss = TrainEpoch(model, data, split.Train, optimizer, options.BatchSize, shuffle, epoch, ref step, cancel, onBatch);
+            state.Step = step;
+            using (var hook = NewDisposeScope())
+                model.OnEpochEnd(new EpochContext(epoch, data, split.Train, options.BatchSize, shuffle));
+            double trainSeconds = clock.Elapsed.TotalSeconds;
+            scheduler?.step();
+            var validation = Evaluate(model, data, split.Validation, options.BatchSize);
+            var record = new EpochRecord(epoch, loss, validation.Overall.Auc, validation.Overall.LogLoss,
+                trainSeconds, clock.Elapsed.TotalSeconds - trainSeconds, lr, split.Train.shape[0]);
+            state.Epochs.Add(record);
+
+            var watched = stopping.Metric == StopMetric.Auc ? validation.Overall.Auc : validation.Overall.LogLoss;
+            var (improved, shouldStop) = stopping.Observe(epoch, watched);
+            if (improved) state.ReplaceBest(ModelSnapshot.Capture(model, except: model.StateKeptAtRestore));
+            state.EarlyStopped = shouldStop;
+            if (checkpoint is not null) EpochCheckpoint.Write(checkpoint, model, optimizer, shuffle, stopping, state);
+            progress?.Invoke(new EpochProgress(epoch, options.Epochs, record, improved));
+        }
+        var stop = state.EarlyStopped ? StopReason.EarlyStopping : StopReason.EpochBudget;
+        bool restore = state.Best is not null && (stop == StopReason.EarlyStopping || options.RestoreBestAtEnd);
+        if (restore) state.Best!.Restore(model);
+        return new TrainingHistory([.. state.Epochs], stopping.BestEpoch, stop, restore) { ResumedAfterEpoch = resumed ? resumedAfter : 0 };
+    }
+
+    /// <summary>Reports the epochs a checkpoint restored, each marked as a new best where it was one when it ran.</summary>
+    static void ReplayRestored(IReadOnlyList<EpochRecord> epochs, StopMetric metric, int budget, Action<EpochProgress>? progress)
+    {
+        if (progress is null) return;
+        var replay = new EarlyStopping(int.MaxValue, metric);
+        foreach (var done in epochs)
+        {
+            var (improved, _) = replay.Observe(done.Epoch, metric == StopMetric.Auc ? done.ValidationAuc : done.ValidationLogLoss);
+            progress(new EpochProgress(done.Epoch, budget, done, improved) { FromCheckpoint = true });
         }
     }
 

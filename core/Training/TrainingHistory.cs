@@ -12,6 +12,9 @@ public enum StopReason { EarlyStopping, EpochBudget }
 /// <summary>What <see cref="Trainer.Fit"/> did.</summary>
 public sealed record TrainingHistory(IReadOnlyList<EpochRecord> Epochs, int BestEpoch, StopReason Stop, bool RestoredBest)
 {
+    /// <summary>Epochs restored from an epoch checkpoint instead of trained by this call (0: none).</summary>
+    public int ResumedAfterEpoch { get; init; }
+
     public double TrainSecondsPerEpoch => Epochs.Count == 0 ? 0 : Epochs.Average(e => e.TrainSeconds);
     public double TrainSamplesPerSecond => Epochs.Sum(e => e.TrainSeconds) is var t and > 0 ? Epochs.Sum(e => (double)e.TrainRows) / t : 0;
 }

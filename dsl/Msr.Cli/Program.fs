@@ -164,13 +164,14 @@ let private train (out: TextWriter) (args: ParseResults<TrainArgs>) =
         data.LoadSeconds (if data.FromCache then " (from cache)" else "")
     let store = ResultStore(args.GetResult(Results, defaultValue = Path.Combine("results", "train")))
     let record = ExperimentRunner.Run(run, data, (fun e -> Execution.printProgress out (Execution.EpochDone(1, 1, spec, e))),
-                                      weightsPath = store.WeightsPathOf spec.RunId)
+                                      weightsPath = store.WeightsPathOf spec.RunId, checkpointPath = store.CheckpointPathOf spec.RunId)
     store.Write record
     if record.IsCompleted then
         let t, eff = record.Training, record.Efficiency
         fprintfn out "\n%s\n" (Tables.evaluation record.Test)
-        fprintfn out "epochs run: %d (best %d, %s%s)" t.EpochsRun t.BestEpoch (t.StopReason.Replace('_', ' '))
+        fprintfn out "epochs run: %d (best %d, %s%s%s)" t.EpochsRun t.BestEpoch (t.StopReason.Replace('_', ' '))
             (if t.RestoredBest then ", best weights restored" else "")
+            (if t.ResumedAfterEpoch.HasValue then sprintf ", resumed after epoch %d from its checkpoint" t.ResumedAfterEpoch.Value else "")
         fprintfn out "train: %.2f s/epoch, %.0f samples/s; inference: %.2f ms per batch of %d; parameters: %d"
             eff.TrainSecondsPerEpoch eff.TrainSamplesPerSecond eff.InferMillisecondsPerBatch eff.InferBatchSize record.Parameters
         fprintfn out "record: %s" (store.PathOf record.RunId)

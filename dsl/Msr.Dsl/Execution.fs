@@ -109,9 +109,10 @@ let printProgress (out: IO.TextWriter) (p: Progress) =
     | BatchDone _ -> ()
     | EpochDone(_, _, _, e) ->
         let auc = if e.Record.ValidationAuc.HasValue then sprintf "%.4f" e.Record.ValidationAuc.Value else "–"
-        printfn "        epoch %d/%d  loss %.4f  val AUC %s%s  %.1f s  %.0f samples/s" e.Epoch e.EpochBudget e.Record.TrainLoss auc
+        printfn "        epoch %d/%d  loss %.4f  val AUC %s%s  %.1f s  %.0f samples/s%s" e.Epoch e.EpochBudget e.Record.TrainLoss auc
             (if e.Improved then " *" else "") (e.Record.TrainSeconds + e.Record.ValidationSeconds)
             (if e.Record.TrainSeconds > 0.0 then float e.Record.TrainRows / e.Record.TrainSeconds else 0.0)
+            (if e.FromCheckpoint then "  (from checkpoint)" else "")
     | RunFinished(i, n, outcome, elapsed, eta) ->
         let etaText = eta |> Option.map (fun t -> sprintf ", about %s left" (minutes t)) |> Option.defaultValue ""
         match outcome with
@@ -160,11 +161,12 @@ let private train (store: ResultStore) (loaded: Result<LoadedDataset, exn>) (tot
         | Error e -> ExperimentRunner.FailedPreparation(run.Spec, data, e)
         | Ok prepared ->
             ExperimentRunner.Run(prepared, data, (fun ep -> progress (EpochDone(run.Index, total, run.Spec, ep))), cancel,
-                                 (fun b -> progress (BatchDone(run.Index, total, run.Spec, b))), store.WeightsPathOf run.Id)
+                                 (fun b -> progress (BatchDone(run.Index, total, run.Spec, b))), store.WeightsPathOf run.Id,
+                                 store.CheckpointPathOf run.Id)
 
 /// Runs the grid under `options`, reporting to `progress`. Each finished run is written atomically before the
-/// next starts, so an interrupted grid loses at most the run in progress and a second call resumes where it
-/// stopped. A run that fails is recorded as failed with its reason and the grid goes on; a record that cannot be
+/// next starts, and the run in progress keeps an epoch checkpoint beside it, so an interrupted grid loses at most
+/// the epoch in progress and a second call resumes where it stopped. A run that fails is recorded as failed with its reason and the grid goes on; a record that cannot be
 /// read is reported and its run trained again; records of other configurations or code versions are ignored.
 let runWithOptions (options: RunOptions) (progress: Progress -> unit) (e: Experiment) : GridResult =
     let runs = Grid.compile e |> List.mapi (fun i s -> { Index = i + 1; Spec = s; Id = s.RunId })

@@ -147,4 +147,38 @@ public sealed class ExperimentRunnerTests
             Directory.Delete(dir, recursive: true);
         }
     }
+
+    [Fact]
+    public void An_interrupted_run_resumes_from_its_checkpoint_and_storing_the_record_removes_it()
+    {
+        var dir = Directory.CreateTempSubdirectory("msr-resume-").FullName;
+        try
+        {
+            using var data = TestData.LoadSynthetic(("rows", "800"));
+            var spec = Spec("MMoE", new() { ["epochs"] = "3", ["batch_size"] = "128" });
+            var whole = ExperimentRunner.Run(spec, data);
+
+            var store = new ResultStore(dir);
+            var checkpoint = store.CheckpointPathOf(spec.RunId);
+            // Killed after its first epoch: cancellation propagates, the checkpoint stays.
+            Assert.Throws<OperationCanceledException>(() => ExperimentRunner.Run(ExperimentRunner.Prepare(spec, data), data,
+                progress: e => throw new OperationCanceledException(), checkpointPath: checkpoint));
+            Assert.True(File.Exists(checkpoint));
+
+            var resumed = ExperimentRunner.Run(ExperimentRunner.Prepare(spec, data), data, checkpointPath: checkpoint);
+            Assert.Equal(RunRecord.Completed, resumed.Status);
+            Assert.Equal(1, resumed.Training!.ResumedAfterEpoch);
+            Assert.Null(whole.Training!.ResumedAfterEpoch);
+            Assert.Equal(whole.Test!.Overall, resumed.Test!.Overall);
+            Assert.Equal(whole.Training.History.Select(e => e.TrainLoss), resumed.Training.History.Select(e => e.TrainLoss));
+
+            store.Write(resumed);
+            Assert.False(File.Exists(checkpoint));
+            Assert.Equal(1, ResultStore.Read(store.PathOf(spec.RunId)).Training!.ResumedAfterEpoch);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
 }
