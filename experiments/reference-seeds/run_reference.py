@@ -1,7 +1,8 @@
 # One seed of one model through the reference benchmark's own MovieLens script (Scenario-Wise Rec; nothing of it is
 # committed here): its data functions, DataGenerator split, model classes and CTRTrainer, called as its main does.
 # Changes for speed only: tqdm off, the dataset holds NumPy arrays and each batch is one fancy index (a BatchSampler
-# over the same RandomSampler, so a seed draws the same permutations as per-row loading), num_workers 0.
+# over the same RandomSampler, so a seed draws the same permutations as per-row loading), num_workers 0. Added: an
+# epoch checkpoint (resumable_fit below), so a run of hours that is killed continues where it stopped.
 # Usage: MSR_REFERENCE=<checkout> python3 run_reference.py <model> <seed> <epochs> <data folder with ml-1m.csv> <out>
 #        [--device cpu|cuda] [--threads N]
 # Writes <out>/<model>_Movielens_<seed>.csv (the script's own result file) and <out>/<model>_<seed>_<epochs>.log.
@@ -86,6 +87,81 @@ class ArrayDataGenerator(reference_data.DataGenerator):
 
 
 script.DataGenerator = ArrayDataGenerator
+checkpoint_file = os.path.abspath(os.path.join(args.out, f'{args.model}_{args.seed}_{args.epochs}.checkpoint.pt'))
+stop_after = int(os.environ.get('MSR_STOP_AFTER_EPOCH', '0'))  # tests only: exit right after that epoch's checkpoint
+
+
+def loose_state(model):
+    """Tensors and numbers the modules keep as plain attributes, outside state_dict(): AdaSparse's annealing alpha,
+    AdaptDHM's cluster centres and M3oE's temperature change during training and a checkpoint must carry them."""
+    state = {}
+    for name, module in model.named_modules():
+        for key, value in vars(module).items():
+            if key.startswith('_') or key == 'training':
+                continue
+            if isinstance(value, torch.Tensor):
+                state[(name, key)] = value.detach().clone()
+            elif isinstance(value, (int, float)) and not isinstance(value, bool):
+                state[(name, key)] = value
+    return state
+
+
+def restore_loose_state(model, state):
+    modules = dict(model.named_modules())
+    for (name, key), value in state.items():
+        setattr(modules[name], key, value)
+
+
+def resumable_fit(trainer, train_dataloader, val_dataloader=None):
+    """CTRTrainer.fit's epochs, validation, StepLR and early stopping in the same order, calling its own methods, plus an
+    epoch checkpoint: model (with its loose_state), optimiser, scheduler, early stopper and the global generator (which draws each epoch's
+    batch order and the dropout masks), so a run killed after an epoch continues with the numbers of one that was not.
+    Its prints are the same, and a resumed run prints the earlier epochs' lines first, so the log is whole."""
+    start, stopped = 0, False
+    if os.path.exists(checkpoint_file):
+        saved = torch.load(checkpoint_file)
+        trainer.model.load_state_dict(saved['model'])
+        restore_loose_state(trainer.model, saved['loose'])
+        trainer.optimizer.load_state_dict(saved['optimizer'])
+        if trainer.scheduler is not None:
+            trainer.scheduler.load_state_dict(saved['scheduler'])
+        stopper = trainer.early_stopper
+        stopper.trial_counter, stopper.best_auc, stopper.best_weights = saved['trial_counter'], saved['best_auc'], saved['best_weights']
+        torch.set_rng_state(saved['rng'])
+        print(saved['printed'], end='')
+        start, stopped = saved['epoch'] + 1, saved['stopped']
+    for epoch_i in range(start, 0 if stopped else trainer.n_epoch):
+        print('epoch:', epoch_i)
+        trainer.train_one_epoch(train_dataloader)
+        if trainer.scheduler is not None:
+            if epoch_i % trainer.scheduler.step_size == 0:
+                print('Current lr : {}'.format(trainer.optimizer.state_dict()['param_groups'][0]['lr']))
+            trainer.scheduler.step()
+        if val_dataloader:
+            auc, logloss = trainer.evaluate(trainer.model, val_dataloader)
+            print(f'epoch:{epoch_i} | val auc: {auc} | val logloss: {logloss}')
+            stopped = trainer.early_stopper.stop_training(auc, trainer.model.state_dict())
+            if stopped:
+                print(f'validation: best auc: {trainer.early_stopper.best_auc}')
+        stopper = trainer.early_stopper
+        state = {'epoch': epoch_i, 'stopped': stopped, 'model': trainer.model.state_dict(), 'loose': loose_state(trainer.model),
+                 'optimizer': trainer.optimizer.state_dict(),
+                 'scheduler': trainer.scheduler.state_dict() if trainer.scheduler is not None else None,
+                 'trial_counter': stopper.trial_counter, 'best_auc': stopper.best_auc, 'best_weights': stopper.best_weights,
+                 'rng': torch.get_rng_state(), 'printed': printed.getvalue()}
+        torch.save(state, checkpoint_file + '.tmp')
+        os.replace(checkpoint_file + '.tmp', checkpoint_file)
+        if stop_after and epoch_i + 1 == stop_after:
+            printed.live.flush(); os._exit(3)
+        if stopped:
+            break
+    if stopped:
+        trainer.model.load_state_dict(trainer.early_stopper.best_weights)
+    # fit ends by saving the final weights in the trainer's model folder (a scratch folder here), as the original does.
+    torch.save(trainer.model.state_dict(), os.path.join(trainer.model_path, 'final.pth'))
+
+
+script.CTRTrainer.fit = resumable_fit
 data = os.path.abspath(args.data)
 os.makedirs(args.out, exist_ok=True)
 os.chdir(args.out)
@@ -108,5 +184,7 @@ with tempfile.TemporaryDirectory(prefix='msr-reference-') as scratch, contextlib
 log = printed.getvalue()
 open(f'{args.model}_{args.seed}_{args.epochs}.log', 'w').write(log)
 printed.live.close(); os.remove(f'{args.model}_{args.seed}_{args.epochs}.partial.log')
+if os.path.exists(checkpoint_file):
+    os.remove(checkpoint_file)  # the result file is written: nothing left to resume
 val = [float(v) for v in re.findall(r'val auc: ([0-9.]+)', log)]
 print(args.model, args.seed, 'epochs', len(val), 'best', (max(range(len(val)), key=val.__getitem__) + 1) if val else None)

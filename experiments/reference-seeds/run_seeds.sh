@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Seeds of Msr and of the reference benchmark's own code on MovieLens-100K, the same data, split and protocol on both
-# sides (docs/fidelity.md). Finished runs are skipped, so the script resumes; two copies may share one folder (a
-# .busy marker claims a run).
+# sides (docs/fidelity.md). Finished runs are skipped and a killed run continues after its last finished epoch (both
+# sides keep an epoch checkpoint), so the script resumes; two copies may share one folder (a .busy marker with the
+# copy's process id claims a run).
 #
 # Usage: ML100K=<ml-100k folder> MSR_REFERENCE=<reference checkout> \
 #        experiments/reference-seeds/run_seeds.sh <out folder> <epoch budget> <msr|reference|both> MODEL...
@@ -30,9 +31,14 @@ reference_name() {
   esac
 }
 
-claim() { # claim <marker>: false when another copy holds or finished it
-  [ -e "$1" ] && return 1
-  (set -o noclobber; : > "$1") 2>/dev/null
+claim() { # claim <marker>: false when another live copy holds it. A marker whose copy is gone (killed, or a session
+  # that ended) is taken over: that run continues from its epoch checkpoint on either side.
+  if [ -e "$1" ]; then
+    local holder; holder="$(cat "$1" 2>/dev/null || true)"
+    [ -n "$holder" ] && kill -0 "$holder" 2>/dev/null && return 1
+    rm -f "$1"
+  fi
+  (set -o noclobber; echo $$ > "$1") 2>/dev/null
 }
 
 run_msr() {
