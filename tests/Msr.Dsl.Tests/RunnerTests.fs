@@ -89,6 +89,27 @@ let runner =
             let table = Tables.summary (Tables.recordsIn dir.Path)
             Expect.stringContains table "BaseDNN" "the table is built from the readable records"
         }
+        test "a grid killed inside a run continues that run from its epoch checkpoint, to the uninterrupted numbers" {
+            use dir = new TempFolder()
+            let e folder = { withFailing folder with Models = [ Model.named "BaseDNN" ]; Seeds = [ 1L ]; Training = [ "epochs", "3"; "batch_size", "128" ] }
+            let whole = Execution.runWithOptions Execution.RunOptions.Default silent (e (dir.File "whole"))
+            let killAfterFirstEpoch = function
+                | Execution.EpochDone(_, _, _, ep) when ep.Epoch = 1 -> raise (OperationCanceledException())
+                | _ -> ()
+            Expect.throws (fun () -> Execution.runWithOptions Execution.RunOptions.Default killAfterFirstEpoch (e (dir.File "cut")) |> ignore)
+                "the kill propagates"
+            let store = ResultStore(dir.File "cut")
+            let id = whole.Records.Head.RunId
+            Expect.isTrue (File.Exists(store.CheckpointPathOf id)) "the run left its checkpoint"
+            let events = ResizeArray()
+            let resumed = Execution.runWithOptions Execution.RunOptions.Default events.Add (e (dir.File "cut"))
+            let record = resumed.Records.Head
+            Expect.equal record.Training.ResumedAfterEpoch (Nullable 1) "resumed after epoch 1"
+            Expect.equal record.Test.Overall whole.Records.Head.Test.Overall "the uninterrupted run's test metrics"
+            let restored = events |> Seq.choose (function Execution.EpochDone(_, _, _, ep) -> Some(ep.Epoch, ep.FromCheckpoint) | _ -> None) |> List.ofSeq
+            Expect.equal restored [ 1, true; 2, false; 3, false ] "epoch 1 is reported from the checkpoint, 2 and 3 trained"
+            Expect.isFalse (File.Exists(store.CheckpointPathOf id)) "the stored record removed the checkpoint"
+        }
         test "progress reports batches inside epochs, epochs and runs in order" {
             use dir = new TempFolder()
             let events = ResizeArray()
