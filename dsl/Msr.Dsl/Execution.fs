@@ -198,10 +198,12 @@ let runWithOptions (options: RunOptions) (progress: Progress -> unit) (e: Experi
                 | true, Resumed _ -> "failed"
                 | true, NotRun _ -> "other shard"
                 | _ ->
+                    // A run stopped mid-way left its epoch checkpoint: it will continue, not start over.
+                    let next = if IO.File.Exists(store.CheckpointPathOf r.Id) then "to resume" else "to run"
                     match RunLease.Inspect(RunLease.PathOf(store.Folder, r.Id)) with
-                    | struct (null, _) -> "to run"
+                    | struct (null, _) -> next
                     | struct (holder, age) when age < options.LeaseTimeout -> sprintf "running (%s)" (holder.Split(':').[0])
-                    | _ -> "to run (stale lease)"
+                    | _ -> next + " (stale lease)"
             progress (Planned(r.Index, total, r.Spec, r.Id, state))
         for r in pending do outcomes.[r.Index] <- NotRun(r.Spec, "dry run")
     else

@@ -135,6 +135,12 @@ let runner =
             let planned = events |> Seq.choose (function Execution.Planned(_, _, s, id, state) -> Some(id, state) | _ -> None) |> List.ofSeq
             Expect.equal (planned |> List.map fst) (Grid.compile e |> List.map (fun s -> s.RunId)) "every run id"
             Expect.isTrue (planned |> List.forall (fun (_, s) -> s = "to run")) "all to run"
+            let stopped = fst planned.Head
+            File.WriteAllText(ResultStore(dir.Path).CheckpointPathOf stopped, "")
+            events.Clear()
+            Execution.runWithOptions { Execution.RunOptions.Default with DryRun = true } events.Add e |> ignore
+            let states = events |> Seq.choose (function Execution.Planned(_, _, _, id, state) -> Some(id, state) | _ -> None) |> Map.ofSeq
+            Expect.equal states.[stopped] "to resume" "a run with an epoch checkpoint continues"
         }
         test "shards are disjoint, cover the grid and depend only on the run id" {
             use dir = new TempFolder()
