@@ -123,44 +123,29 @@ internal static class EpochCheckpoint
         catch (Exception e) when (e is InvalidDataException or EndOfStreamException or IOException or ArgumentException or JsonException)
         {
             throw new InvalidDataException(
-                $"epoch checkpoint '{file.Path}' cannot be used: {e.Message}. Delete it to train this run from its first epoch.", e);
+                $"epoch checkpoint '{file.Path}' cannot be used: {e.Message.TrimEnd('.')}. Delete it to train this run from its first epoch.", e);
         }
     }
 
     /// <summary>The main optimiser's state: TorchSharp's own format for its optimisers, and ours for lazy embedding updates.</summary>
     static void SaveOptimizer(optim.Optimizer optimizer, BinaryWriter writer)
     {
-        switch (optimizer)
-        {
-            case OptimizerChain chain:
-                foreach (var member in chain.Members) SaveOptimizer(member, writer);
-                break;
-            case LazyEmbeddingAdam lazy:
-                lazy.SaveState(writer);
-                break;
-            case OptimizerHelper helper:
-                helper.save_state_dict(writer);
-                break;
-            default:
-                throw new NotSupportedException($"epoch checkpoints cannot save a {optimizer.GetType().Name}");
-        }
+        foreach (var part in Parts(optimizer))
+            if (part is LazyEmbeddingAdam lazy) lazy.SaveState(writer);
+            else TorchSharpOptimizer(part).save_state_dict(writer);
     }
 
     static void LoadOptimizer(optim.Optimizer optimizer, BinaryReader reader)
     {
-        switch (optimizer)
-        {
-            case OptimizerChain chain:
-                foreach (var member in chain.Members) LoadOptimizer(member, reader);
-                break;
-            case LazyEmbeddingAdam lazy:
-                lazy.LoadState(reader);
-                break;
-            case OptimizerHelper helper:
-                helper.load_state_dict(reader);
-                break;
-            default:
-                throw new NotSupportedException($"epoch checkpoints cannot load a {optimizer.GetType().Name}");
-        }
+        foreach (var part in Parts(optimizer))
+            if (part is LazyEmbeddingAdam lazy) lazy.LoadState(reader);
+            else TorchSharpOptimizer(part).load_state_dict(reader);
     }
+
+    /// <summary>The optimisers that hold the state, in a fixed order: a chain's members in turn.</summary>
+    static IEnumerable<optim.Optimizer> Parts(optim.Optimizer optimizer) =>
+        optimizer is OptimizerChain chain ? chain.Members.SelectMany(Parts) : [optimizer];
+
+    static OptimizerHelper TorchSharpOptimizer(optim.Optimizer optimizer) => optimizer as OptimizerHelper
+        ?? throw new NotSupportedException($"epoch checkpoints cannot save or load a {optimizer.GetType().Name}");
 }
