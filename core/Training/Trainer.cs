@@ -26,7 +26,7 @@ public sealed record BatchProgress(int Epoch, int EpochBudget, int Batch, int Ba
 /// <summary>
 /// Trains a <see cref="ScenarioModel"/> with the reference protocol: Adam with coupled L2 weight
 /// decay, per-epoch reshuffling from a seeded generator, BCE on probabilities, optional StepLR,
-/// early stopping on validation AUC with deep-copied state. It names no model: what a model adds
+/// early stopping on validation AUC with deep-copied state, optional epoch checkpoints. It names no model: what a model adds
 /// (loss terms, parameter groups, step and epoch callbacks, its stop metric, state kept at restore)
 /// comes through <see cref="ScenarioModel"/>'s contract.
 /// </summary>
@@ -46,7 +46,7 @@ public static class Trainer
         using var shuffle = new Generator(ShuffleSeed(seed));
         var stopping = new EarlyStopping(options.Patience, options.Monitor ?? model.PreferredStopMetric ?? StopMetric.Auc);
         using var state = new FitState();
-        bool resumed = checkpoint is not null && EpochCheckpoint.TryResume(checkpoint, model, optimizer, scheduler, shuffle, stopping, state);
+        if (checkpoint is not null) EpochCheckpoint.TryResume(checkpoint, model, optimizer, scheduler, shuffle, stopping, state);
         int resumedAfter = state.Epochs.Count;
         ReplayRestored(state.Epochs, stopping.Metric, options.Epochs, progress);
 
@@ -78,7 +78,7 @@ public static class Trainer
         var stop = state.EarlyStopped ? StopReason.EarlyStopping : StopReason.EpochBudget;
         bool restore = state.Best is not null && (stop == StopReason.EarlyStopping || options.RestoreBestAtEnd);
         if (restore) state.Best!.Restore(model);
-        return new TrainingHistory([.. state.Epochs], stopping.BestEpoch, stop, restore) { ResumedAfterEpoch = resumed ? resumedAfter : 0 };
+        return new TrainingHistory([.. state.Epochs], stopping.BestEpoch, stop, restore) { ResumedAfterEpoch = resumedAfter };
     }
 
     /// <summary>Reports the epochs a checkpoint restored, each marked as a new best where it was one when it ran.</summary>
