@@ -14,8 +14,9 @@ namespace Msr.Core.Models;
 /// balance σ(θ_balD) and an expert fusion σ(θ_expD), and per-scenario towers.
 /// </summary>
 /// <remarks>
-/// <para>Compute-all + mask-merge, as the reference: every scenario's bottom slot, gate and tower runs on the whole
-/// batch and each row keeps its own scenario's; every domain expert runs on every row and all are mixed by the balance.</para>
+/// <para>Compute-all + mask-merge in training, as the reference: every scenario's bottom slot, gate and tower runs on
+/// the whole batch and each row keeps its own scenario's (in evaluation each runs on its own rows: ScenarioMerge.Route);
+/// every domain expert runs on every row and all are mixed by the balance.</para>
 /// <para>The four structure scalars θ_expD, θ_expT, θ_balD, θ_balT (init 1.0) are parameters and counted; in the
 /// single-task form only θ_expD and θ_balD act, θ_expT and θ_balT never get a gradient. By default (reference) the
 /// θ are trained jointly by the main Adam with everything else. <c>darts_step_per_epoch</c> adds the official code's
@@ -94,20 +95,18 @@ public sealed class M3oE : ScenarioModel
     {
         var scenario = batch.Scenario;
         var x = embedding.forward(batch);                                                    // (B, D)
-        var z = ScenarioMerge.MaskMerge([.. scenario_bottoms.Select(own => StarBottom(x, own))], scenario); // (B, a)
+        var z = ScenarioMerge.Route(scenario_bottoms.Count, scenario, EveryRow, (s, rows) => StarBottom(rows(x), scenario_bottoms[s])); // (B, a)
         var emb = bottom.forward(z) + skip.forward(x);                                       // (B, b)
         var shared = stack(shared_experts.Select(e => e.forward(emb)), 1);                   // (B, K, c)
         var balanced = Balance(stack(domain_experts.Select(e => e.forward(emb)), 1));        // (B, S, c)
         var gateInput = emb.detach();                                                        // gates do not train the bottom
         var fusion = sigmoid(theta_exp_d);
-        var perScenario = new List<Tensor>(towers.Count);
-        for (int s = 0; s < towers.Count; s++)
+        return ScenarioMerge.Route(towers.Count, scenario, EveryRow, (s, rows) =>
         {
-            var weights = softmax(gates[s].forward(gateInput), 1).unsqueeze(2);             // (B, K, 1)
-            var fused = (weights * shared).sum(1) + fusion * balanced.select(1, s);          // (B, c)
-            perScenario.Add(sigmoid(towers[s].forward(fused)));
-        }
-        return ScenarioMerge.MaskMerge(perScenario, scenario).squeeze(1);
+            var weights = softmax(gates[s].forward(rows(gateInput)), 1).unsqueeze(2);       // (B, K, 1)
+            var fused = (weights * rows(shared)).sum(1) + fusion * rows(balanced.select(1, s)); // (B, c)
+            return sigmoid(towers[s].forward(fused));
+        }).squeeze(1);
     }
 
     Tensor StarBottom(Tensor x, StarWeights own) =>

@@ -8,7 +8,7 @@ namespace Msr.Core.Models;
 
 /// <summary>
 /// MMoE (spec §4.2) with scenarios as tasks: K = S shared experts, one gate and one tower per
-/// scenario; gate s mixes the experts for scenario s's tower (compute-all then mask-merge).
+/// scenario; gate s mixes the experts for scenario s's tower (compute-all then mask-merge in training, each tower on its own rows in evaluation: ScenarioMerge.Route).
 /// </summary>
 public sealed class Mmoe : ScenarioModel
 {
@@ -48,13 +48,11 @@ public sealed class Mmoe : ScenarioModel
     {
         var x = embedding.forward(batch);
         var expertOutputs = stack(experts.Select(e => e.forward(x)), 1);        // (B, K, h)
-        var perScenario = new List<Tensor>(towers.Count);
-        for (int s = 0; s < towers.Count; s++)
+        return ScenarioMerge.Route(towers.Count, batch.Scenario, EveryRow, (s, rows) =>
         {
-            var weights = gates[s].forward(x).unsqueeze(2);                     // (B, K, 1)
-            var mixed = (weights * expertOutputs).sum(1);                        // (B, h)
-            perScenario.Add(sigmoid(towers[s].forward(mixed)));
-        }
-        return ScenarioMerge.MaskMerge(perScenario, batch.Scenario).squeeze(1);
+            var weights = gates[s].forward(rows(x)).unsqueeze(2);               // (B, K, 1)
+            var mixed = (weights * rows(expertOutputs)).sum(1);                  // (B, h)
+            return sigmoid(towers[s].forward(mixed));
+        }).squeeze(1);
     }
 }

@@ -9,7 +9,7 @@ namespace Msr.Core.Models;
 /// <summary>
 /// PLE as the reference benchmark runs it (spec §4.3): one Customized Gate Control level with
 /// <c>specific_experts</c> experts per scenario and <c>shared_experts</c> shared ones; scenario s's
-/// gate mixes its own experts and the shared ones for its tower (compute-all then mask-merge).
+/// gate mixes its own experts and the shared ones for its tower (compute-all then mask-merge in training; in evaluation a scenario's experts, gate and tower run on its own rows: ScenarioMerge.Route).
 /// </summary>
 public sealed class Ple : ScenarioModel
 {
@@ -53,13 +53,12 @@ public sealed class Ple : ScenarioModel
     {
         var x = embedding.forward(batch);
         var sharedOutputs = shared_experts.Select(e => e.forward(x)).ToList();
-        var perScenario = new List<Tensor>(towers.Count);
-        for (int s = 0; s < towers.Count; s++)
+        return ScenarioMerge.Route(towers.Count, batch.Scenario, EveryRow, (s, rows) =>
         {
-            var candidates = stack(specific_experts[s].Select(e => e.forward(x)).Concat(sharedOutputs), 1); // (B, n_sp + n_sh, h)
-            var mixed = (gates[s].forward(x).unsqueeze(2) * candidates).sum(1);
-            perScenario.Add(sigmoid(towers[s].forward(mixed)));
-        }
-        return ScenarioMerge.MaskMerge(perScenario, batch.Scenario).squeeze(1);
+            var own = rows(x);
+            var candidates = stack(specific_experts[s].Select(e => e.forward(own)).Concat(sharedOutputs.Select(rows)), 1); // (B, n_sp + n_sh, h)
+            var mixed = (gates[s].forward(own).unsqueeze(2) * candidates).sum(1);
+            return sigmoid(towers[s].forward(mixed));
+        }).squeeze(1);
     }
 }

@@ -9,8 +9,8 @@ namespace Msr.Core.Models;
 /// <summary>
 /// PPNet, PEPNet's parameter personalisation as the reference benchmark runs it (spec §4.11): the id
 /// embeddings u = e_user ⊕ e_item are the personalised prior; the gate input is G = u ⊕ sg(a) with the
-/// agnostic part a = remaining sp ⊕ sce ⊕ de; one gated tower per scenario (compute-all then mask-merge,
-/// spec §1.6) in which every hidden block's output is multiplied by a GateNU of G.
+/// agnostic part a = remaining sp ⊕ sce ⊕ de; one gated tower per scenario (compute-all then mask-merge
+/// in training, spec §1.6; each tower on its own rows in evaluation: ScenarioMerge.Route) in which every hidden block's output is multiplied by a GateNU of G.
 /// </summary>
 /// <remarks>
 /// Reference defect kept by default (<c>ref_input=true</c>): the towers are fed G itself, so the agnostic
@@ -86,9 +86,9 @@ public sealed class PpNet : ScenarioModel
         var agnostic = Agnostic(batch);                                       // (B, D_a)
         var gateInput = cat([prior, agnostic.detach()], 1);                   // G = u ⊕ sg(a)
         var towerInput = _refInput ? gateInput : agnostic;
-        // Compute all, then mask-merge: each tower's BatchNorm sees the whole batch, as in the reference.
-        var perScenario = towers.Select(t => sigmoid(t.forward(towerInput, gateInput))).ToList();
-        return ScenarioMerge.MaskMerge(perScenario, batch.Scenario).squeeze(1);
+        // In training every tower runs on the whole batch, so its BatchNorm sees every row, as in the reference.
+        return ScenarioMerge.Route(towers.Count, batch.Scenario, EveryRow,
+            (s, rows) => sigmoid(towers[s].forward(rows(towerInput), rows(gateInput)))).squeeze(1);
     }
 
     /// <summary>a = remaining sp ⊕ sce (⊕ sce again on KuaiRand) ⊕ de: embeddings first, then dense values.</summary>

@@ -55,6 +55,16 @@ public abstract class ScenarioModel : nn.Module<ScenarioBatch, Tensor>
 
     protected ScenarioModel(string name) : base(name) { }
 
+    /// <summary>
+    /// Evaluate every scenario branch on every row, as training does and as the reference evaluates, instead of each
+    /// branch on its own scenario's rows (<see cref="Layers.ScenarioMerge.Route"/>): the same predictions, slower. For
+    /// checks of that equality.
+    /// </summary>
+    public bool EvaluateEveryBranch { get; set; }
+
+    /// <summary>Whether a scenario branch runs on every row in this forward (<see cref="Layers.ScenarioMerge.Route"/>).</summary>
+    protected bool EveryRow => training || EvaluateEveryBranch;
+
     /// <summary>Number of elements of all registered parameters (embeddings included, buffers excluded).</summary>
     public long ParameterCount => parameters().Sum(p => p.numel());
 

@@ -8,7 +8,7 @@ namespace Msr.Core.Models;
 
 /// <summary>
 /// SharedBottom (spec §4.1): a shared bottom MLP feeding one tower per scenario;
-/// each row takes the probability of its own scenario's tower (compute-all then mask-merge).
+/// each row takes the probability of its own scenario's tower (compute-all then mask-merge in training, each tower on its own rows in evaluation: ScenarioMerge.Route).
 /// </summary>
 public sealed class SharedBottom : ScenarioModel
 {
@@ -37,7 +37,6 @@ public sealed class SharedBottom : ScenarioModel
     public override Tensor forward(ScenarioBatch batch)
     {
         var shared = bottom.forward(embedding.forward(batch));
-        var perScenario = towers.Select(tower => sigmoid(tower.forward(shared))).ToList();
-        return ScenarioMerge.MaskMerge(perScenario, batch.Scenario).squeeze(1);
+        return ScenarioMerge.Route(towers.Count, batch.Scenario, EveryRow, (s, rows) => sigmoid(towers[s].forward(rows(shared)))).squeeze(1);
     }
 }

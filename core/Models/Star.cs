@@ -49,8 +49,8 @@ public sealed class Star : ScenarioModel
         var x = embedding.forward(batch);
         var auxLogit = aux.forward(x);                                            // (B, 1)
         var normalized = (x - x.mean([0])) / sqrt(x.var(0, unbiased: false) + NormEpsilon);
-        var perScenario = scenarios.Select(branch => branch.Forward(normalized, shared, shared_gamma, shared_beta)).ToList();
-        var logit = ScenarioMerge.MaskMerge(perScenario, batch.Scenario) + auxLogit;
+        var logit = ScenarioMerge.Route(scenarios.Count, batch.Scenario, EveryRow,
+            (s, rows) => scenarios[s].Forward(rows(normalized), shared, shared_gamma, shared_beta)) + auxLogit;
         return sigmoid(logit).squeeze(1);
     }
 }

@@ -54,8 +54,8 @@ public sealed class StarPaper : ScenarioModel
         var scenario = batch.Scenario;
         var x = norm.forward(embedding.forward(batch), scenario);
         var u0 = shared_gamma * scenario_gamma.index_select(0, scenario) * x + shared_beta + scenario_beta.index_select(0, scenario);
-        var perScenario = scenarios.Select(own => StarFcn(u0, own)).ToList();
-        var logit = ScenarioMerge.MaskMerge(perScenario, scenario) + aux.forward(scenario_table.forward(scenario));
+        var logit = ScenarioMerge.Route(scenarios.Count, scenario, EveryRow, (s, rows) => StarFcn(rows(u0), scenarios[s]))
+                    + aux.forward(scenario_table.forward(scenario));
         return sigmoid(logit).squeeze(1);
     }
 

@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Msr.Core.Models.Layers;
@@ -9,6 +10,37 @@ namespace Msr.Core.Models.Layers;
 /// </summary>
 public static class ScenarioMerge
 {
+    /// <summary>
+    /// One branch per scenario, each row keeping its own scenario's output. With <paramref name="everyRow"/> (training)
+    /// every branch runs on every row and the outputs are mask-merged, so a BatchNorm inside a branch normalises with
+    /// the whole batch's statistics, as the reference's does. Otherwise (evaluation) a row's output depends on that row
+    /// alone, so each branch runs on its own scenario's rows and the outputs are scattered back: the reference's
+    /// predictions, up to float rounding (a product kernel may round a row differently at another row count: up to
+    /// 2e-7 seen; <c>EveryModelContractTests</c> checks every model), at 1/S of the branches' cost. Only for branches
+    /// without batch statistics in evaluation (not HAMUR's adapters, whose norm uses the batch's).
+    /// On a GPU every branch runs on every row anyway: it costs little there, and picking rows is a host sync.
+    /// </summary>
+    /// <param name="scenarios">Number of branches.</param>
+    /// <param name="scenario">(B) int64 scenario ids.</param>
+    /// <param name="branch">Branch s on the rows that <c>rows</c> picks from each per-row input it reads (all rows, or
+    /// scenario s's); returns (rows, k) or (rows).</param>
+    public static Tensor Route(int scenarios, Tensor scenario, bool everyRow, Func<int, Func<Tensor, Tensor>, Tensor> branch)
+    {
+        if (everyRow || scenario.device_type != DeviceType.CPU)
+            return MaskMerge([.. Enumerable.Range(0, scenarios).Select(s => branch(s, all => all))], scenario);
+        Tensor? merged = null;
+        for (int s = 0; s < scenarios; s++)
+        {
+            var rows = nonzero(scenario.eq(s)).squeeze(1);
+            if (rows.shape[0] == 0) continue;
+            var output = branch(s, input => input.index_select(0, rows));
+            merged ??= zeros([scenario.shape[0], .. output.shape[1..]], output.dtype, output.device);
+            merged.index_copy_(0, rows, output);
+        }
+        // No row belongs to any branch (out-of-range ids): every row stays 0, as in the mask merge.
+        return merged ?? MaskMerge([.. Enumerable.Range(0, scenarios).Select(s => branch(s, all => all))], scenario);
+    }
+
     /// <param name="perScenario">Output of branch s for every row, each (B, k) or (B).</param>
     /// <param name="scenario">(B) int64 scenario ids.</param>
     public static Tensor MaskMerge(IReadOnlyList<Tensor> perScenario, Tensor scenario)

@@ -34,8 +34,10 @@ public sealed class GoldenRunTests
         { "SharedBottom", 0.541150895140665, 0.6913585155152535, 0.7016027855873108 },
         { "MMoE", 0.615690537084399, 0.6880754880067063, 0.6982036542892456 },
         { "PLE", 0.5799744245524296, 0.7012234701158562, 0.7190089321136475 },
-        { "STAR", 0.6030434782608696, 0.6843889733794447, 0.7309344244003296 },
-        { "STAR-Paper", 0.541227621483376, 0.8674125217231269, 2.920954008102417 },
+        // STAR's and STAR-Paper's test loglosses moved by 3e-10 and 6e-9 when evaluation began to run each scenario
+        // branch on its own rows (ScenarioMerge.Route, float rounding of the smaller products); nothing else moved.
+        { "STAR", 0.6030434782608696, 0.6843889736879538, 0.7309344244003296 },
+        { "STAR-Paper", 0.541227621483376, 0.8674125275095264, 2.920954008102417 },
     };
 
     static readonly Lazy<string> ThisProcess = new(KernelFingerprint);
