@@ -375,34 +375,39 @@ let private train (out: TextWriter) (args: ParseResults<TrainBenchArgs>) =
                       let peak = if perPhase then memory () |> Map.tryFind "VmHWM" else None
                       model, mode, record, anonPeak, peak ]
             let warmed = results |> List.forall (fun (_, _, r, _, _) -> not r.IsCompleted || snd (measuredEpochs r))
+            // Inference passes of every completed model, before the table, so each row can be set against SharedBottom's.
+            let inference =
+                results |> List.map (fun (model, _, r, _, _) ->
+                    if r.IsCompleted then inferenceMs data model seed r.Config.Trainer.BatchSize r.Config.Trainer.Device 3 else [])
             let sharedBottom =
-                results |> List.tryPick (fun (m, mode, r, _, _) ->
+                List.zip results inference |> List.tryPick (fun ((m, mode, r, _, _), infer) ->
                     if m = "SharedBottom" && mode = fst (List.head trainers) && r.IsCompleted
-                    then Some(median (fst (measuredEpochs r))) else None)
+                    then Some(median (fst (measuredEpochs r)), median infer) else None)
             let table =
-                [ for model, mode, record, anonPeak, peak in results ->
+                [ for (model, mode, record, anonPeak, peak), infer in List.zip results inference ->
                     if record.IsCompleted then
                         let epochs = fst (measuredEpochs record)
                         let seconds = median epochs
                         let trainRows = float (Seq.head record.Training.History).TrainRows
                         let batch = record.Config.Trainer.BatchSize
-                        let infer = inferenceMs data model seed batch record.Config.Trainer.Device 3
                         // The paper's figures belong to its datasets: keyed by the loader (synthetic data and
                         // MovieLens-100K share MovieLens's preset but have no Table 4 row).
                         let paper = Msr.Core.Reports.PaperTable4.Get(model, loader.Name) |> Option.ofObj
                         [ model; string record.Parameters; string record.Training.EpochsRun; f 2 seconds; spread epochs 2
                           f 0 (trainRows / seconds)
-                          (match sharedBottom with Some sb -> f 1 (seconds / sb) | None -> "-")
-                          f 2 (median infer); spread infer 2; string batch
+                          (match sharedBottom with Some(sb, _) -> f 1 (seconds / sb) | None -> "-")
+                          f 2 (median infer); spread infer 2
+                          (match sharedBottom with Some(_, sb) -> f 1 (median infer / sb) | None -> "-")
+                          string batch
                           (peak |> Option.map (f 0) |> Option.defaultValue "-"); f 0 anonPeak
                           (match paper with Some p -> f 2 p.TrainSecondsPerEpoch | None -> "-")
                           (match paper with Some p -> f 2 (seconds / p.TrainSecondsPerEpoch) | None -> "-")
                           (match paper with Some p -> f 2 p.InferMillisecondsPerBatch | None -> "-")
                           (let a = record.Test.Overall.Auc in if a.HasValue then f 4 a.Value else "-") ]
                         |> withMode mode (f 3 (seconds * float batch / trainRows))
-                    else [ model; string record.Parameters; "failed"; "-"; "-"; "-"; "-"; "-"; "-"; "-"; "-"; "-"; "-"; "-"; "-"; record.Error ] |> withMode mode "-" ]
+                    else [ model; string record.Parameters; "failed"; "-"; "-"; "-"; "-"; "-"; "-"; "-"; "-"; "-"; "-"; "-"; "-"; "-"; record.Error ] |> withMode mode "-" ]
             let columns = [ "model"; "parameters"; "epochs"; "train s/epoch (median)"; "s/epoch range"; "samples/s"; "× SharedBottom"
-                            "infer ms/batch (median)"; "infer range"; "batch"; "peak RSS MB"; "peak RssAnon MB"
+                            "infer ms/batch (median)"; "infer range"; "infer × SharedBottom"; "batch"; "peak RSS MB"; "peak RssAnon MB"
                             "paper V100 s/epoch"; "Msr ÷ V100"; "paper V100 infer ms"; "test AUC" ]
             fprintfn out "%s" (Tables.markdown (withMode (modes |> Option.map (fun _ -> "embedding updates")) "train s/step" columns) table)
             fprintfn out "\ntrain s/epoch: median over the epochs after the first (warm-up)%s; samples/s from it. infer: median of 3 timed passes over the test split after a warm-up pass (gather, forward, one host copy; no metrics). peak RSS: the process's peak resident set during the run (reset per model where the kernel allows); peak RssAnon: the largest memory the process owned, sampled every 50 ms. paper V100: Table 4 of the benchmark paper for this dataset (- where the paper has no figure); Msr ÷ V100 compares like with like only at the paper's data size (MovieLens-1M: --rows 1000000)."

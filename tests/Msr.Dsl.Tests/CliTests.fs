@@ -178,7 +178,7 @@ let cli =
             let code, out, err = msr [ "bench"; "train"; "--rows"; "1500"; "--epochs"; "1"; "--model"; "basednn"; "star" ]
             Expect.equal code 0 ("exit 0; stderr: " + err)
             for s in [ "| BaseDNN"; "| STAR"; "train s/epoch (median)"; "samples/s"; "infer ms/batch (median)"; "parameters"
-                       "× SharedBottom"; "peak RssAnon MB"; "paper V100 s/epoch"; "Msr ÷ V100" ] do
+                       "× SharedBottom"; "infer × SharedBottom"; "peak RssAnon MB"; "paper V100 s/epoch"; "Msr ÷ V100" ] do
                 Expect.stringContains out s "in the output"
             Expect.isFalse (out.Contains "| MMoE") "only the models asked for"
             Expect.stringContains out "includes warm-up (use --epochs 3)" "a single epoch is flagged as unwarmed"
