@@ -70,7 +70,7 @@ public static class TorchRuntime
     /// </summary>
     public static void SetThreadsOnce(int threads)
     {
-        if (threads < 1) throw new ArgumentOutOfRangeException(nameof(threads), threads, "threads must be >= 1");
+        if (threads < 1) throw new ArgumentOutOfRangeException(nameof(threads), threads, $"threads: {threads} is not a thread count (at least 1)");
         lock (Gate)
         {
             if (_threads == threads) return;

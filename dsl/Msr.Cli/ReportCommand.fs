@@ -120,7 +120,13 @@ let readRecords (folder: string) =
 
 /// The message of an ArgumentException without .NET's " (Parameter 'x')" suffix: the text already names the culprit.
 let plain (e: ArgumentException) =
-    if isNull e.ParamName then e.Message else e.Message.Replace(sprintf " (Parameter '%s')" e.ParamName, "")
+    // ArgumentOutOfRangeException appends "Actual value was N." on a line of its own: the message already names it.
+    let message =
+        match e with
+        | :? ArgumentOutOfRangeException as r when not (isNull r.ActualValue) ->
+            e.Message.Replace(sprintf "%sActual value was %O." Environment.NewLine r.ActualValue, "")
+        | _ -> e.Message
+    if isNull e.ParamName then message else message.Replace(sprintf " (Parameter '%s')" e.ParamName, "")
 
 /// Refuses an --output that names a folder before any work (.NET would say "access denied" after it).
 let checkOutputFile (file: string option) =

@@ -342,5 +342,11 @@ let cli =
                     Expect.equal code 2 "exit 2"
                     Expect.stringContains (err.ToLowerInvariant()) (expected.ToLowerInvariant()) "message"
                 }
+            yield test "--threads 0 names the option once, without .NET's 'Actual value' line" {
+                let code, _, err = msr [ "train"; "-d"; "synthetic"; "-m"; "star"; "--threads"; "0" ]
+                Expect.equal code 2 "exit 2"
+                Expect.stringContains err "threads: 0 is not a thread count (at least 1)" "message"
+                Expect.isFalse (err.Contains "Actual value") "no .NET suffix"
+            }
         ]
     ]
