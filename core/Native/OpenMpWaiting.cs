@@ -82,7 +82,8 @@ public static class OpenMpWaiting
             var clock = System.Diagnostics.Stopwatch.StartNew();
             Thread.Sleep(SampleWindow);
             var (busy1, own1) = (MachineBusySeconds(), OwnCpuSeconds());
-            return Math.Max(0, (busy1 - busy0) - (own1 - own0)) / clock.Elapsed.TotalSeconds;
+            // Ticks are 10 ms, so a 100 ms sample of a saturated machine can read a few tenths above its core count.
+            return Math.Clamp(((busy1 - busy0) - (own1 - own0)) / clock.Elapsed.TotalSeconds, 0, Environment.ProcessorCount);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
         {
