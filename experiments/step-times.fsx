@@ -4,6 +4,9 @@
 //
 //   ./run.sh                      (or: dotnet build dsl/Msr.Cli -c Release)
 //   dotnet fsi experiments/step-times.fsx -- --models SharedBottom,STAR [--steps 40] [--threads 2] [--rows 1000000]
+//                                             [--every-branch-too [--rounds 2]]
+// --every-branch-too times each model also with every scenario branch on every row (the reference's compute-all form,
+// ScenarioModel.EveryBranchOnEveryRow), interleaved with the routed form for --rounds rounds: the A/B of routing.
 #load "Twin.fsx" "ScriptArgs.fsx"
 
 open System.Diagnostics
@@ -19,9 +22,13 @@ printfn "%d threads; %s" Msr.Core.Native.TorchRuntime.Threads Msr.Core.Native.To
 let data, split = Twin.load (number "--rows" 1_000_000 all)
 let warmUp = 5
 
-for name in models do
+let everyBranchToo = has "--every-branch-too" all
+let rounds = if everyBranchToo then number "--rounds" 2 all else 1
+
+let time (name: string) (everyBranch: bool) =
     torch.manual_seed 2022L |> ignore
     use model = ModelRegistry.Create(name, ModelContext(data.Data.Schema, "movielens"), Msr.Core.Settings())
+    model.EveryBranchOnEveryRow <- everyBranch
     model.train()
     use optimizer = torch.optim.Adam(model.parameters(), 1e-3, weight_decay = 1e-5)
     use shuffle = new torch.Generator(1UL)
@@ -38,4 +45,11 @@ for name in models do
         loss.item<float32>() |> ignore
         times.Add clock.Elapsed.TotalMilliseconds
     let sorted = times |> Seq.skip warmUp |> Seq.sort |> Array.ofSeq
-    printfn "%-12s median %6.1f ms  p25 %6.1f  min %6.1f  (%d steps of 4,096 rows)" name sorted.[sorted.Length / 2] sorted.[sorted.Length / 4] sorted.[0] sorted.Length
+    let label = if everyBranchToo then (if everyBranch then name + " (every row)" else name + " (routed)") else name
+    printfn "%-26s median %6.1f ms  p25 %6.1f  min %6.1f  (%d steps of 4,096 rows)" label sorted.[sorted.Length / 2] sorted.[sorted.Length / 4] sorted.[0] sorted.Length
+
+for round in 1 .. rounds do
+    if rounds > 1 then printfn "round %d" round
+    for name in models do
+        time name false
+        if everyBranchToo then time name true

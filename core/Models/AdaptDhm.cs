@@ -17,8 +17,9 @@ namespace Msr.Core.Models;
 /// <c>exclude_features</c>). Routing runs on a detached x: in training, three times S = x·Cᵀ, R = softmax(S),
 /// C ← row-normalise(β·C + (1−β)·Rᵀx) with Rᵀx a batch <em>sum</em>, then R from the final C; in evaluation
 /// R from the current C and no update. The assignment is the hard argmax of R.
-/// <para>Compute-all + gather, as the reference: every row passes through every cluster tower and the
-/// row's own cluster is gathered; the towers have no BatchNorm, so this equals routing the rows.</para>
+/// <para>The reference passes every row through every cluster tower and gathers the row's own cluster. The towers
+/// have no BatchNorm (a row's output and gradient depend on that row alone), so Msr runs each tower on its own
+/// cluster's rows: the same predictions and gradients up to float rounding, at 1/K of the towers' cost.</para>
 /// <para>The centres C are state, not parameters: no gradient, not stepped, not counted. They are a
 /// persistent buffer named in <see cref="StateKeptAtRestore"/>, so they are saved with the weights (a reloaded
 /// model predicts identically) but early stopping's restore leaves them as the last training step left them,
@@ -62,8 +63,8 @@ public sealed class AdaptDhm : ScenarioModel
     {
         var x = embedding.forward(batch);                                        // (B, D)
         var cluster = Route(x.detach());                                         // (B) int64
-        var perCluster = stack(cluster_towers.Select(own => Tower(x, own)), 1);  // (B, K) probabilities
-        return perCluster.gather(1, cluster.unsqueeze(1)).squeeze(1);
+        // Each cluster's tower on its own rows (the towers are row-wise, ScenarioMerge.Route), not compute-all + gather.
+        return ScenarioMerge.Route(cluster_towers.Count, cluster, EveryRowForRowWiseBranches, (k, rows) => Tower(rows(x), cluster_towers[k]));
     }
 
     /// <summary>The hard cluster of every row; in training, first moves the centres <c>routing_iterations</c> times.</summary>

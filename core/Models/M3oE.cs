@@ -14,9 +14,11 @@ namespace Msr.Core.Models;
 /// balance σ(θ_balD) and an expert fusion σ(θ_expD), and per-scenario towers.
 /// </summary>
 /// <remarks>
-/// <para>Compute-all + mask-merge in training, as the reference: every scenario's bottom slot, gate and tower runs on
-/// the whole batch and each row keeps its own scenario's (in evaluation each runs on its own rows: ScenarioMerge.Route);
-/// every domain expert runs on every row and all are mixed by the balance.</para>
+/// <para>The reference runs every scenario's bottom slot, gate and tower on the whole batch and keeps each row's own
+/// scenario's (compute-all + mask-merge). None of them has batch statistics (M3oE normalises with LayerNorm, row by
+/// row), so the other scenarios' rows change neither their outputs nor their gradients: Msr runs each on its own
+/// rows in training too (ScenarioMerge.Route), the same numbers up to float rounding at 1/S of the cost. Every domain
+/// expert runs on every row, as all are mixed by the balance.</para>
 /// <para>The four structure scalars θ_expD, θ_expT, θ_balD, θ_balT (init 1.0) are parameters and counted; in the
 /// single-task form only θ_expD and θ_balD act, θ_expT and θ_balT never get a gradient. By default (reference) the
 /// θ are trained jointly by the main Adam with everything else. <c>darts_step_per_epoch</c> adds the official code's
@@ -95,13 +97,13 @@ public sealed class M3oE : ScenarioModel
     {
         var scenario = batch.Scenario;
         var x = embedding.forward(batch);                                                    // (B, D)
-        var z = ScenarioMerge.Route(scenario_bottoms.Count, scenario, EveryRow, (s, rows) => StarBottom(rows(x), scenario_bottoms[s])); // (B, a)
+        var z = ScenarioMerge.Route(scenario_bottoms.Count, scenario, EveryRowForRowWiseBranches, (s, rows) => StarBottom(rows(x), scenario_bottoms[s])); // (B, a)
         var emb = bottom.forward(z) + skip.forward(x);                                       // (B, b)
         var shared = stack(shared_experts.Select(e => e.forward(emb)), 1);                   // (B, K, c)
         var balanced = Balance(stack(domain_experts.Select(e => e.forward(emb)), 1));        // (B, S, c)
         var gateInput = emb.detach();                                                        // gates do not train the bottom
         var fusion = sigmoid(theta_exp_d);
-        return ScenarioMerge.Route(towers.Count, scenario, EveryRow, (s, rows) =>
+        return ScenarioMerge.Route(towers.Count, scenario, EveryRowForRowWiseBranches, (s, rows) =>
         {
             var weights = softmax(gates[s].forward(rows(gateInput)), 1).unsqueeze(2);       // (B, K, 1)
             var fused = (weights * rows(shared)).sum(1) + fusion * rows(balanced.select(1, s)); // (B, c)

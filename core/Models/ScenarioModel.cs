@@ -56,14 +56,27 @@ public abstract class ScenarioModel : nn.Module<ScenarioBatch, Tensor>
     protected ScenarioModel(string name) : base(name) { }
 
     /// <summary>
-    /// Evaluate every scenario branch on every row, as training does and as the reference evaluates, instead of each
-    /// branch on its own scenario's rows (<see cref="Layers.ScenarioMerge.Route"/>): the same predictions, slower. For
-    /// checks of that equality.
+    /// Run every scenario branch on every row wherever <see cref="Layers.ScenarioMerge.Route"/> is used, the reference's
+    /// compute-all form, instead of each branch on its own scenario's rows where that gives the same numbers (evaluation;
+    /// and training too for branches without batch statistics): the same predictions and gradients up to float
+    /// rounding, slower. For checks of that equality.
     /// </summary>
-    public bool EvaluateEveryBranch { get; set; }
+    public bool EveryBranchOnEveryRow { get; set; }
 
-    /// <summary>Whether a scenario branch runs on every row in this forward (<see cref="Layers.ScenarioMerge.Route"/>).</summary>
-    protected bool EveryRow => training || EvaluateEveryBranch;
+    /// <summary>
+    /// Whether a branch that normalises with batch statistics (BatchNorm) runs on every row in this forward: always in
+    /// training, where its statistics must see the whole batch as the reference's do (spec §1.6); in evaluation only
+    /// with <see cref="EveryBranchOnEveryRow"/>.
+    /// </summary>
+    protected bool EveryRow => training || EveryBranchOnEveryRow;
+
+    /// <summary>
+    /// Whether a row-wise branch (no batch statistics: each row's output depends on that row alone, so the rows of other
+    /// scenarios change neither its outputs nor its gradients) runs on every row: only with
+    /// <see cref="EveryBranchOnEveryRow"/>. The reference computes such branches on every row too and discards S − 1 of
+    /// every S outputs; routing gives its numbers up to rounding.
+    /// </summary>
+    protected bool EveryRowForRowWiseBranches => EveryBranchOnEveryRow;
 
     /// <summary>Number of elements of all registered parameters (embeddings included, buffers excluded).</summary>
     public long ParameterCount => parameters().Sum(p => p.numel());

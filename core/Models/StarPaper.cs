@@ -14,6 +14,11 @@ namespace Msr.Core.Models;
 /// hidden layers only and a linear output; and an auxiliary network on the scenario embedding whose logit is added
 /// before the sigmoid.
 /// </summary>
+/// <remarks>
+/// The star FCN has no normalisation inside (partitioned normalisation comes before it, with each scenario's own
+/// statistics), so each scenario's FCN runs on its own rows in training as in evaluation (ScenarioMerge.Route): a row's
+/// output and gradient depend on that row alone.
+/// </remarks>
 public sealed class StarPaper : ScenarioModel
 {
 
@@ -54,7 +59,7 @@ public sealed class StarPaper : ScenarioModel
         var scenario = batch.Scenario;
         var x = norm.forward(embedding.forward(batch), scenario);
         var u0 = shared_gamma * scenario_gamma.index_select(0, scenario) * x + shared_beta + scenario_beta.index_select(0, scenario);
-        var logit = ScenarioMerge.Route(scenarios.Count, scenario, EveryRow, (s, rows) => StarFcn(rows(u0), scenarios[s]))
+        var logit = ScenarioMerge.Route(scenarios.Count, scenario, EveryRowForRowWiseBranches, (s, rows) => StarFcn(rows(u0), scenarios[s]))
                     + aux.forward(scenario_table.forward(scenario));
         return sigmoid(logit).squeeze(1);
     }

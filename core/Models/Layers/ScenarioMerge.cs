@@ -11,13 +11,15 @@ namespace Msr.Core.Models.Layers;
 public static class ScenarioMerge
 {
     /// <summary>
-    /// One branch per scenario, each row keeping its own scenario's output. With <paramref name="everyRow"/> (training)
-    /// every branch runs on every row and the outputs are mask-merged, so a BatchNorm inside a branch normalises with
-    /// the whole batch's statistics, as the reference's does. Otherwise (evaluation) a row's output depends on that row
-    /// alone, so each branch runs on its own scenario's rows and the outputs are scattered back: the reference's
-    /// predictions, up to float rounding (a product kernel may round a row differently at another row count: up to
-    /// 2e-7 seen; <c>EveryModelContractTests</c> checks every model), at 1/S of the branches' cost. Only for branches
-    /// without batch statistics in evaluation (not HAMUR's adapters, whose norm uses the batch's).
+    /// One branch per scenario, each row keeping its own scenario's output. With <paramref name="everyRow"/> every
+    /// branch runs on every row and the outputs are mask-merged, so a BatchNorm inside a branch normalises with the
+    /// whole batch's statistics, as the reference's does (branches with batch statistics, in training). Otherwise a
+    /// row's output depends on that row alone, so each branch runs on its own scenario's rows and the outputs are
+    /// scattered back: the reference's predictions and gradients, up to float rounding (a product kernel may round a
+    /// row differently at another row count: up to 2e-7 seen; <c>EveryModelContractTests</c> checks every model in
+    /// both modes), at 1/S of the branches' cost. Under autograd a scenario without rows in the batch still runs its
+    /// branch, on zero rows: its parameters then get zero gradients, as under the mask merge, not none (Adam steps a parameter with a
+    /// zero gradient, through weight decay and momentum, and skips one without).
     /// On a GPU every branch runs on every row anyway: it costs little there, and picking rows is a host sync.
     /// </summary>
     /// <param name="scenarios">Number of branches.</param>
@@ -29,16 +31,18 @@ public static class ScenarioMerge
         if (everyRow || scenario.device_type != DeviceType.CPU)
             return MaskMerge([.. Enumerable.Range(0, scenarios).Select(s => branch(s, all => all))], scenario);
         Tensor? merged = null;
+        bool anyRows = false;
         for (int s = 0; s < scenarios; s++)
         {
             var rows = nonzero(scenario.eq(s)).squeeze(1);
-            if (rows.shape[0] == 0) continue;
+            anyRows |= rows.shape[0] > 0;
+            if (rows.shape[0] == 0 && !is_grad_enabled()) continue;   // nothing to predict and no gradient to give
             var output = branch(s, input => input.index_select(0, rows));
             merged ??= zeros([scenario.shape[0], .. output.shape[1..]], output.dtype, output.device);
             merged.index_copy_(0, rows, output);
         }
         // No row belongs to any branch (out-of-range ids): every row stays 0, as in the mask merge.
-        return merged ?? MaskMerge([.. Enumerable.Range(0, scenarios).Select(s => branch(s, all => all))], scenario);
+        return anyRows ? merged! : MaskMerge([.. Enumerable.Range(0, scenarios).Select(s => branch(s, all => all))], scenario);
     }
 
     /// <param name="perScenario">Output of branch s for every row, each (B, k) or (B).</param>

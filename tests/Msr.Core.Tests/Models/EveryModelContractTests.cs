@@ -58,12 +58,62 @@ public sealed class EveryModelContractTests
         using var state = ModelSnapshot.Capture(model);
         var routed = Trainer.Predict(model, data, rows, 40);
         state.Restore(model);
-        model.EvaluateEveryBranch = true;
+        model.EveryBranchOnEveryRow = true;
         var everyBranch = Trainer.Predict(model, data, rows, 40);
         // Equal up to float rounding: libtorch's product kernels may round a row differently at another row count
         // (seen: up to 2e-7 here, none at 4,096-row batches on MovieLens widths).
         Assert.Equal(everyBranch.Length, routed.Length);
         Assert.All(everyBranch.Zip(routed), p => Assert.True(Math.Abs(p.First - p.Second) <= 1e-6, $"{p.First} against {p.Second}"));
+    }
+
+    [Theory]
+    [MemberData(nameof(AllModels))]
+    public void A_training_step_on_routed_branches_equals_every_branch_on_every_row(string name)
+    {
+        // Models route row-wise branches (no batch statistics) in training too; branches with BatchNorm stay compute-all.
+        // Either way a training forward must give the reference's compute-all predictions, gradients and running
+        // statistics. Scenario ids in no order; one batch without scenario 2's rows.
+        var schema = TestData.Shaped([30, 20, 4], 2, 3, userAndItem: true);
+        using var data = TestData.Random(schema, 200);
+        using var model = Build(name, schema, seed: 5);
+        using var state = ModelSnapshot.Capture(model);
+        foreach (var rows in new[] { arange(48, dtype: ScalarType.Int64), nonzero(data.Scenario.ne(2)).squeeze(1)[..40] })
+        {
+            var routed = TrainingStep(model, data.Gather(rows), everyRow: false);
+            state.Restore(model);
+            var everyRow = TrainingStep(model, data.Gather(rows), everyRow: true);
+            state.Restore(model);
+            foreach (var (key, expected) in everyRow)
+            {
+                var actual = routed[key];
+                Assert.True(expected.shape.SequenceEqual(actual.shape), $"{key}: shape");
+                if (expected.numel() == 0) continue;
+                double scale = Math.Max(1e-3, expected.abs().max().to_type(ScalarType.Float64).item<double>());
+                double gap = (expected - actual).abs().max().to_type(ScalarType.Float64).item<double>();
+                Assert.True(gap <= 1e-5 * scale, $"{name} {key}: differs by {gap} (scale {scale})");
+            }
+        }
+    }
+
+    /// <summary>One training forward and backward (BCE plus the model's loss terms) from a fixed global seed, so that
+    /// dropout draws alike on both sides; returns the predictions, every gradient and every buffer after it.</summary>
+    static Dictionary<string, Tensor> TrainingStep(ScenarioModel model, ScenarioBatch batch, bool everyRow)
+    {
+        model.EveryBranchOnEveryRow = everyRow;
+        model.train();
+        model.zero_grad();
+        manual_seed(17);
+        var prediction = model.forward(batch);
+        var loss = nn.functional.binary_cross_entropy(prediction, batch.Label);
+        foreach (var term in model.TakeLossTerms()) loss = loss + term.Value;
+        loss.backward();
+        var result = new Dictionary<string, Tensor> { ["prediction"] = prediction.detach().clone() };
+        foreach (var (key, p) in model.named_parameters())
+            if (p.grad is { } g) result["grad " + key] = g.clone();
+        foreach (var (key, b) in model.named_buffers())
+            if (b.is_floating_point()) result["buffer " + key] = b.clone();
+        model.EveryBranchOnEveryRow = false;
+        return result;
     }
 
     [Theory]

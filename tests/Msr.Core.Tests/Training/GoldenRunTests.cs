@@ -37,9 +37,10 @@ public sealed class GoldenRunTests
         { "MMoE", 0.615690537084399, 0.6880754880066259, 0.6982036542892456 },
         { "PLE", 0.5799744245524296, 0.7012234697848188, 0.7190089321136475 },
         // STAR's and STAR-Paper's test loglosses moved by 3e-10 and 6e-9 when evaluation began to run each scenario
-        // branch on its own rows (ScenarioMerge.Route, float rounding of the smaller products).
+        // branch on its own rows (ScenarioMerge.Route, float rounding of the smaller products). STAR-Paper's moved again,
+        // by 5e-5 (first-epoch loss 6e-8), when its star FCN began to run on its own rows in training too.
         { "STAR", 0.6030434782608696, 0.6843889734037272, 0.7309344244003296 },
-        { "STAR-Paper", 0.541227621483376, 0.8674125275095264, 2.920954008102417 },
+        { "STAR-Paper", 0.541227621483376, 0.8674641037815154, 2.9209540700912475 },
     };
 
     static readonly Lazy<string> ThisProcess = new(KernelFingerprint);
