@@ -165,5 +165,5 @@ public static class ExperimentRunner
         Os: RuntimeInformation.OSDescription,
         Machine: $"{RuntimeInformation.ProcessArchitecture}, {System.Environment.ProcessorCount} cores",
         Threads: TorchRuntime.Threads,
-        Device: device) { OpenMpWaiting = TorchRuntime.OpenMpWaitingChoice };
+        Device: device) { OpenMpWaiting = TorchRuntime.OpenMpWaitingChoice, Malloc = TorchRuntime.MallocChoice };
 }

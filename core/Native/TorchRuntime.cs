@@ -23,6 +23,9 @@ public static class TorchRuntime
     /// <summary>How libtorch's OpenMP threads wait between parallel regions in this process, and why (<see cref="OpenMpWaiting"/>).</summary>
     public static string OpenMpWaitingChoice { get; private set; } = "not chosen (not Linux, or the bootstrap failed)";
 
+    /// <summary>Whether freed tensor memory stays with the process for reuse, and why (<see cref="MallocRetention"/>).</summary>
+    public static string MallocChoice { get; private set; } = "malloc: not tuned (not Linux, or the bootstrap failed)";
+
 #pragma warning disable CA2255 // a library module initializer is exactly what we want here
     [ModuleInitializer]
 #pragma warning restore CA2255
@@ -42,6 +45,7 @@ public static class TorchRuntime
             if (_nativeReady) return;
             if (!OperatingSystem.IsLinux()) { NativeStatus = "not Linux: nothing to do"; _nativeReady = true; return; }
             var waiting = OpenMpWaitingChoice = OpenMpWaiting.Apply().Reason;
+            waiting += "; " + (MallocChoice = MallocRetention.Apply());
             var library = LocateLibTorchSharp();
             if (library is null) { NativeStatus = $"libLibTorchSharp.so not found beside TorchSharp.dll: left to TorchSharp; {waiting}"; _nativeReady = true; return; }
 

@@ -46,6 +46,10 @@ public sealed record RunEnvironment(string Msr, string TorchSharp, string DotNet
     /// <summary>How libtorch's OpenMP threads waited, and why (<see cref="Native.OpenMpWaiting"/>): it moves the run's
     /// timings by up to 2×, never its numbers. Null for records written before it was recorded.</summary>
     public string? OpenMpWaiting { get; init; }
+
+    /// <summary>Whether freed tensor memory stayed with the process for reuse (<see cref="Native.MallocRetention"/>): it
+    /// moves timings and resident memory, never numbers. Null for records written before it was recorded.</summary>
+    public string? Malloc { get; init; }
 }
 
 /// <summary>

@@ -348,8 +348,9 @@ let private train (out: TextWriter) (args: ParseResults<TrainBenchArgs>) =
                     (openPeak |> Option.map (f 0) |> Option.defaultValue "-") (f 0 openAnon) (memoryText (memory ()))
                 LoadedDataset.Of(loader.Name, twin, file, true, openSeconds)
             | None -> LoadedDataset.Load(loader.Name, path, readOnlyDict dataOptions, null)
-        fprintfn out "%s: %d rows, %d scenarios; %d threads, %d cores; %s; loaded in %s s\n" loader.Name data.Data.Count
-            data.Data.Schema.ScenarioCount TorchRuntime.Threads Environment.ProcessorCount TorchRuntime.OpenMpWaitingChoice (f 2 data.LoadSeconds)
+        fprintfn out "%s: %d rows, %d scenarios; %d threads, %d cores; %s; %s; loaded in %s s\n" loader.Name data.Data.Count
+            data.Data.Schema.ScenarioCount TorchRuntime.Threads Environment.ProcessorCount TorchRuntime.OpenMpWaitingChoice
+            TorchRuntime.MallocChoice (f 2 data.LoadSeconds)
         match args.TryGetResult Steps with
         | Some steps ->
             if steps < 1 then invalidArg "steps" (sprintf "--steps must be >= 1, got %d" steps)

@@ -32,7 +32,7 @@ public sealed class ResultStoreTests : IDisposable
             new TrainingSummary(2, 1, "early_stopping", true, history),
             new EfficiencyFigures(1.375, 1745.4545, 3.25, 512, 9.5),
             227_587,
-            new RunEnvironment("0.1.0", "0.107.0", ".NET 10", "Linux", "X64, 2 cores", 2, "cpu") { OpenMpWaiting = "OpenMP waiting: passive (test)" },
+            new RunEnvironment("0.1.0", "0.107.0", ".NET 10", "Linux", "X64, 2 cores", 2, "cpu") { OpenMpWaiting = "OpenMP waiting: passive (test)", Malloc = "malloc: kept (test)" },
             new DateTimeOffset(2026, 11, 22, 21, 0, 0, 123, TimeSpan.Zero),
             new DateTimeOffset(2026, 11, 22, 21, 0, 9, 456, TimeSpan.Zero));
     }
@@ -216,16 +216,19 @@ public sealed class ResultStoreTests : IDisposable
         var text = File.ReadAllText(store.PathOf(Sample().RunId));
         Assert.Contains("\"weights\": \"x.weights.bin\"", text);
         Assert.Contains("\"open_mp_waiting\": \"OpenMP waiting: passive (test)\"", text);
+        Assert.Contains("\"malloc\": \"malloc: kept (test)\"", text);
         Assert.Equal("0123456789ab", store.TryRead(Sample().RunId)!.CodeVersion);
         // A record written before these fields existed.
         var old = System.Text.Json.Nodes.JsonNode.Parse(text)!.AsObject();
         old.Remove("weights");
         old.Remove("code_version");
         old["environment"]!.AsObject().Remove("open_mp_waiting");
+        old["environment"]!.AsObject().Remove("malloc");
         File.WriteAllText(store.PathOf("old-run"), old.ToJsonString());
         var back = store.TryRead("old-run")!;
         Assert.Null(back.Weights);
         Assert.Null(back.CodeVersion);
         Assert.Null(back.Environment!.OpenMpWaiting);
+        Assert.Null(back.Environment!.Malloc);
     }
 }
