@@ -67,6 +67,10 @@ run_reference() {
   [ -f "$out/data/ml-1m.csv" ] || "$python" "$here/ml100k_merged.py" "$ML100K" "$out/data"
   claim "$marker" || return 0
   local t0=$SECONDS
+  # glibc's malloc as Msr sets it for itself (core/Native/MallocRetention.cs): without it every large tensor is mapped
+  # and faulted in afresh on each step (M2M's 268 MB attention maps: most of its step). Allocation only, no number moves.
+  MALLOC_MMAP_MAX_="${MALLOC_MMAP_MAX_:-0}" MALLOC_TRIM_THRESHOLD_="${MALLOC_TRIM_THRESHOLD_:-2147483647}" \
+  MALLOC_TOP_PAD_="${MALLOC_TOP_PAD_:-268435456}" \
   "$python" "$here/run_reference.py" "$name" "$seed" "$budget" "$out/data" "$out/reference$budget" --device "$device" \
     >> "$out/reference$budget/progress.log" 2>&1 || echo "reference $model $seed failed" >> "$out/times.log"
   echo "reference $model $seed $((SECONDS - t0)) s" >> "$out/times.log"
