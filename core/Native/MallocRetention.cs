@@ -20,7 +20,8 @@ namespace Msr.Core.Native;
 /// the process. On the same machine M2M's training step went from 22.9 to 4.7 s. The cost is memory: a process may
 /// hold that much more resident than it uses at the moment (M2M's peak 5.6 → 7.5 GB), and a freed block in the middle
 /// of the heap is reused, not returned. A user who set any of glibc's <c>MALLOC_*_</c> tunables or
-/// <c>GLIBC_TUNABLES</c> (read by glibc at start) keeps them: Msr then changes nothing.</para>
+/// <c>GLIBC_TUNABLES</c> (read by glibc at start) keeps them, and <c>MSR_MALLOC=glibc</c> keeps glibc's defaults (for
+/// a program that references Msr.Core and wants its allocator left alone): Msr then changes nothing.</para>
 /// </remarks>
 public static class MallocRetention
 {
@@ -36,9 +37,20 @@ public static class MallocRetention
 
     const int M_TRIM_THRESHOLD = -1, M_TOP_PAD = -2, M_MMAP_MAX = -4;
 
-    /// <summary>What to do: nothing where the user set one of <see cref="UserVariables"/> (named in the reason).</summary>
+    /// <summary>Msr's own switch: <c>glibc</c> leaves glibc's defaults, <c>keep</c> (or unset) keeps freed memory.</summary>
+    public const string SwitchVariable = "MSR_MALLOC";
+
+    /// <summary>What to do: nothing where the user set one of <see cref="UserVariables"/> (named in the reason) or
+    /// <see cref="SwitchVariable"/>=glibc.</summary>
     public static (bool Apply, string Reason) Decide(Func<string, string?> environment)
     {
+        switch (environment(SwitchVariable)?.Trim().ToLowerInvariant())
+        {
+            case null or "" or "keep": break;
+            case "glibc": return (false, $"malloc: glibc's defaults ({SwitchVariable}=glibc)");
+            case var other:
+                return (false, $"malloc: glibc's defaults ({SwitchVariable}='{other}' is not a choice; use keep or glibc)");
+        }
         var set = UserVariables.Where(v => !string.IsNullOrEmpty(environment(v))).ToArray();
         return set.Length > 0
             ? (false, $"malloc: glibc's defaults with {string.Join(", ", set)} (set by the user)")

@@ -26,6 +26,18 @@ public sealed class MallocRetentionTests
         Assert.Contains("set by the user", reason);
     }
 
+    [Theory]
+    [InlineData("glibc", false, "MSR_MALLOC=glibc")]
+    [InlineData("GLIBC", false, "MSR_MALLOC=glibc")]
+    [InlineData("keep", true, "kept for reuse")]
+    [InlineData("sometimes", false, "'sometimes' is not a choice; use keep or glibc")]
+    public void Msrs_own_switch_decides_first(string value, bool apply, string reasonPart)
+    {
+        var decision = MallocRetention.Decide(name => name == "MSR_MALLOC" ? value : null);
+        Assert.Equal(apply, decision.Apply);
+        Assert.Contains(reasonPart, decision.Reason);
+    }
+
     [Fact]
     public void The_bootstrap_reports_its_choice()
     {
