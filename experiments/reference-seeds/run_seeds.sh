@@ -69,6 +69,7 @@ run_reference() {
   local t0=$SECONDS
   # glibc's malloc as Msr sets it for itself (core/Native/MallocRetention.cs): without it every large tensor is mapped
   # and faulted in afresh on each step (M2M's 268 MB attention maps: most of its step). Allocation only, no number moves.
+  # The price is memory: the reference's M2M process grew to 11 GB this way (Msr's to 3-9 GB), so run nothing big beside it.
   MALLOC_MMAP_MAX_="${MALLOC_MMAP_MAX_:-0}" MALLOC_TRIM_THRESHOLD_="${MALLOC_TRIM_THRESHOLD_:-2147483647}" \
   MALLOC_TOP_PAD_="${MALLOC_TOP_PAD_:-268435456}" \
   "$python" "$here/run_reference.py" "$name" "$seed" "$budget" "$out/data" "$out/reference$budget" --device "$device" \
