@@ -18,10 +18,11 @@ namespace Msr.Core.Native;
 /// block is reused; glibc cannot raise its mmap threshold above 32 MiB, and M2M's attention maps are 268 MB each)
 /// and sets the trim threshold to <see cref="TrimThresholdBytes"/>, so that up to that much freed memory stays with
 /// the process. On the same machine M2M's training step went from 22.9 to 4.7 s. The cost is memory: a process may
-/// hold that much more resident than it uses at the moment (M2M's peak 5.6 → 7.5 GB), and a freed block in the middle
-/// of the heap is reused, not returned. A user who set any of glibc's <c>MALLOC_*_</c> tunables or
-/// <c>GLIBC_TUNABLES</c> (read by glibc at start) keeps them, and <c>MSR_MALLOC=glibc</c> keeps glibc's defaults (for
-/// a program that references Msr.Core and wants its allocator left alone): Msr then changes nothing.</para>
+/// hold that much more resident than it uses at the moment, and a freed block in the middle of the heap is reused,
+/// not returned (M2M's peak 5.5 → 8.7 GB; three M2M processes side by side were killed for memory on a 23 GB
+/// machine). A user who set any of glibc's <c>MALLOC_*_</c> tunables or <c>GLIBC_TUNABLES</c> (read by glibc at
+/// start) keeps them, and <c>MSR_MALLOC=glibc</c> keeps glibc's defaults (for a program that references Msr.Core and
+/// wants its allocator left alone, or a machine short of memory): Msr then changes nothing.</para>
 /// </remarks>
 public static class MallocRetention
 {
