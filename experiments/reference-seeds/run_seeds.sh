@@ -69,7 +69,9 @@ run_reference() {
   local t0=$SECONDS
   # glibc's malloc as Msr sets it for itself (core/Native/MallocRetention.cs): without it every large tensor is mapped
   # and faulted in afresh on each step (M2M's 268 MB attention maps: most of its step). Allocation only, no number moves.
-  # The price is memory: the reference's M2M process grew to 11 GB this way (Msr's to 3-9 GB), so run nothing big beside it.
+  # The price is memory: the reference's M2M process grew to 11 GB this way (Msr's to 8.7 GB), nearly 20 GB for the two
+  # sides together, so run nothing big beside them; where memory is short, MALLOC_MMAP_THRESHOLD_=33554432 for this side
+  # keeps it near 5 GB at about three times the time per epoch, and MSR_MALLOC=glibc does the same for Msr's.
   MALLOC_MMAP_MAX_="${MALLOC_MMAP_MAX_:-0}" MALLOC_TRIM_THRESHOLD_="${MALLOC_TRIM_THRESHOLD_:-2147483647}" \
   MALLOC_TOP_PAD_="${MALLOC_TOP_PAD_:-268435456}" \
   "$python" "$here/run_reference.py" "$name" "$seed" "$budget" "$out/data" "$out/reference$budget" --device "$device" \
