@@ -14,18 +14,23 @@ namespace Msr.Core.Native;
 /// allocates and frees the same tens of megabytes each time (HAMUR's hyper-network output is 4,096 × 1,225 floats,
 /// 20 MB, three times per forward) then pays a page fault per 4 KiB page on every step: on the virtual machines Msr
 /// was measured on, that made HAMUR's hyper-network forward 37-39 ms instead of 6.5-7.5 ms (docs/performance.md).</para>
-/// <para>This turns glibc's fresh mappings off (<c>M_MMAP_MAX</c> 0: every block comes from the heap, where a freed
-/// block is reused; glibc cannot raise its mmap threshold above 32 MiB, and M2M's attention maps are 268 MB each)
-/// and sets the trim threshold to <see cref="TrimThresholdBytes"/>, so that up to that much freed memory stays with
-/// the process. On the same machine M2M's training step went from 22.9 to 4.7 s. The cost is memory: a process may
-/// hold that much more resident than it uses at the moment, and a freed block in the middle of the heap is reused,
-/// not returned (M2M's peak 5.5 → 8.7 GB; three M2M processes side by side were killed for memory on a 23 GB
-/// machine). A user who set any of glibc's <c>MALLOC_*_</c> tunables or <c>GLIBC_TUNABLES</c> (read by glibc at
-/// start) keeps them, and <c>MSR_MALLOC=glibc</c> keeps glibc's defaults (for a program that references Msr.Core and
-/// wants its allocator left alone, or a machine short of memory): Msr then changes nothing.</para>
+/// <para>By default (<c>MSR_MALLOC=keep</c>) this sets the mmap threshold to glibc's maximum, 32 MiB, and the trim
+/// threshold to <see cref="TrimThresholdBytes"/>, so that blocks up to 32 MiB are reused from the heap and up to that
+/// much freed memory stays with the process. Larger blocks are still mapped afresh and returned when freed.</para>
+/// <para><c>MSR_MALLOC=all</c> also turns fresh mappings off (<c>M_MMAP_MAX</c> 0) and pads each heap growth by
+/// <see cref="TopPadBytes"/>, so that M2M's 268 MB attention maps are reused too: its training step went from 22.9 to
+/// 4.1-4.9 s on the same machine. It is not the default because the heap then keeps every freed block and fragments:
+/// an M2M training process grew from 5.5 GB to 8.7-10.2 GB over a run, and three such processes side by side were
+/// killed for memory on a 23 GB machine.</para>
+/// <para><c>MSR_MALLOC=glibc</c> leaves glibc's defaults (for a program that references Msr.Core and wants its
+/// allocator left alone), and so does any <c>MALLOC_*_</c> tunable or <c>GLIBC_TUNABLES</c> of the user's (read by
+/// glibc at start): Msr then changes nothing.</para>
 /// </remarks>
 public static class MallocRetention
 {
+    /// <summary>glibc's largest mmap threshold on 64-bit systems (DEFAULT_MMAP_THRESHOLD_MAX).</summary>
+    public const int MmapThresholdBytes = 32 * 1024 * 1024;
+
     /// <summary>Freed memory kept at the heap's top before glibc returns it to the kernel (mallopt takes an int: 2 GiB − 1).</summary>
     public const int TrimThresholdBytes = int.MaxValue;
 
@@ -36,38 +41,46 @@ public static class MallocRetention
     public static readonly string[] UserVariables =
         ["MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_", "MALLOC_TOP_PAD_", "MALLOC_MMAP_MAX_", "GLIBC_TUNABLES"];
 
-    const int M_TRIM_THRESHOLD = -1, M_TOP_PAD = -2, M_MMAP_MAX = -4;
+    const int M_TRIM_THRESHOLD = -1, M_TOP_PAD = -2, M_MMAP_THRESHOLD = -3, M_MMAP_MAX = -4;
 
-    /// <summary>Msr's own switch: <c>glibc</c> leaves glibc's defaults, <c>keep</c> (or unset) keeps freed memory.</summary>
+    /// <summary>Msr's own switch: <c>keep</c> (or unset), <c>all</c> or <c>glibc</c> (see remarks).</summary>
     public const string SwitchVariable = "MSR_MALLOC";
 
-    /// <summary>What to do: nothing where the user set one of <see cref="UserVariables"/> (named in the reason) or
-    /// <see cref="SwitchVariable"/>=glibc.</summary>
-    public static (bool Apply, string Reason) Decide(Func<string, string?> environment)
+    /// <summary>What to set: nothing (<see cref="Mode.Glibc"/>) where the user set one of <see cref="UserVariables"/>
+    /// (named in the reason) or <see cref="SwitchVariable"/>=glibc, or an unknown value (named, with the choices).</summary>
+    public static (Mode Mode, string Reason) Decide(Func<string, string?> environment)
     {
+        var mode = Mode.Keep;
         switch (environment(SwitchVariable)?.Trim().ToLowerInvariant())
         {
             case null or "" or "keep": break;
-            case "glibc": return (false, $"malloc: glibc's defaults ({SwitchVariable}=glibc)");
+            case "all": mode = Mode.All; break;
+            case "glibc": return (Mode.Glibc, $"malloc: glibc's defaults ({SwitchVariable}=glibc)");
             case var other:
-                return (false, $"malloc: glibc's defaults ({SwitchVariable}='{other}' is not a choice; use keep or glibc)");
+                return (Mode.Glibc, $"malloc: glibc's defaults ({SwitchVariable}='{other}' is not a choice; use keep, all or glibc)");
         }
         var set = UserVariables.Where(v => !string.IsNullOrEmpty(environment(v))).ToArray();
-        return set.Length > 0
-            ? (false, $"malloc: glibc's defaults with {string.Join(", ", set)} (set by the user)")
-            : (true, $"malloc: freed memory kept for reuse (no fresh mappings, trim threshold {Mib(TrimThresholdBytes)}, top pad {Mib(TopPadBytes)})");
+        if (set.Length > 0) return (Mode.Glibc, $"malloc: glibc's defaults with {string.Join(", ", set)} (set by the user)");
+        return mode == Mode.Keep
+            ? (mode, $"malloc: freed blocks up to {Mib(MmapThresholdBytes)} kept for reuse (trim threshold {Mib(TrimThresholdBytes)})")
+            : (mode, $"malloc: every freed block kept for reuse ({SwitchVariable}=all: no fresh mappings, trim threshold {Mib(TrimThresholdBytes)}, top pad {Mib(TopPadBytes)})");
     }
+
+    /// <summary>What Msr sets: glibc's blocks up to 32 MiB kept (default), every block kept, or nothing.</summary>
+    public enum Mode { Keep, All, Glibc }
 
     /// <summary>Applies the decision; the reason says what took effect (or that this C library has no <c>mallopt</c>).</summary>
     public static string Apply()
     {
-        var (apply, reason) = Decide(Environment.GetEnvironmentVariable);
-        if (!apply) return reason;
+        var (mode, reason) = Decide(Environment.GetEnvironmentVariable);
+        if (mode == Mode.Glibc) return reason;
         try
         {
             // mallopt returns 1 on success, 0 on error.
-            if (mallopt(M_MMAP_MAX, 0) == 1 && mallopt(M_TRIM_THRESHOLD, TrimThresholdBytes) == 1 && mallopt(M_TOP_PAD, TopPadBytes) == 1)
-                return reason;
+            bool applied = mode == Mode.Keep
+                ? mallopt(M_MMAP_THRESHOLD, MmapThresholdBytes) == 1 && mallopt(M_TRIM_THRESHOLD, TrimThresholdBytes) == 1
+                : mallopt(M_MMAP_MAX, 0) == 1 && mallopt(M_TRIM_THRESHOLD, TrimThresholdBytes) == 1 && mallopt(M_TOP_PAD, TopPadBytes) == 1;
+            if (applied) return reason;
             return "malloc: glibc's defaults (mallopt refused the thresholds)";
         }
         catch (Exception e) when (e is EntryPointNotFoundException or DllNotFoundException)
