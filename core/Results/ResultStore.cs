@@ -74,8 +74,20 @@ public sealed class ResultStore
         {
             if (File.Exists(temp)) File.Delete(temp);
         }
-        // The record is durable now, so the run's epoch checkpoint has nothing left to save.
+        // The record is durable now, so the run's epoch checkpoint has nothing left to save, nor do the temporary files
+        // of an earlier attempt at this run that was killed while writing its checkpoint or its record.
         File.Delete(CheckpointPathOf(record.RunId));
+        foreach (var pattern in new[] { record.RunId + CheckpointExtension + ".*.tmp", $".{record.RunId}.*.tmp" })
+            foreach (var leftover in Directory.EnumerateFiles(Folder, pattern))
+                TryDelete(leftover);
+    }
+
+    /// <summary>Deletes a file another process may be deleting too; gone either way is fine.</summary>
+    static void TryDelete(string path)
+    {
+        try { File.Delete(path); }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
     }
 
     /// <summary>The run's record; null when there is none, and also when it cannot be read (see <see cref="TryReadReporting"/>).</summary>

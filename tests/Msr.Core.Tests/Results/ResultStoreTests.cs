@@ -120,6 +120,23 @@ public sealed class ResultStoreTests : IDisposable
     }
 
     [Fact]
+    public void Storing_a_record_removes_what_killed_attempts_at_the_run_left_behind()
+    {
+        var store = new ResultStore(_dir);
+        var id = Sample().RunId;
+        // A worker killed while writing its epoch checkpoint, another while writing the record, and another run's leftovers.
+        var checkpointTemp = store.CheckpointPathOf(id) + ".4242.tmp";
+        var recordTemp = Path.Combine(_dir, $".{id}.4243.0123456789abcdef0123456789abcdef.tmp");
+        var otherRunTemp = store.CheckpointPathOf("synthetic-star-s1-fedcba987654") + ".4244.tmp";
+        foreach (var f in new[] { store.CheckpointPathOf(id), checkpointTemp, recordTemp, otherRunTemp }) File.WriteAllText(f, "partial");
+        store.Write(Sample());
+        Assert.False(File.Exists(store.CheckpointPathOf(id)), "the checkpoint");
+        Assert.False(File.Exists(checkpointTemp), "a killed checkpoint write");
+        Assert.False(File.Exists(recordTemp), "a killed record write");
+        Assert.True(File.Exists(otherRunTemp), "another run's files are not this run's to delete");
+    }
+
+    [Fact]
     public void A_concurrent_reader_never_sees_a_partial_file()
     {
         var store = new ResultStore(_dir);
