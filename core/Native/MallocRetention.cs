@@ -89,7 +89,8 @@ public static class MallocRetention
         }
     }
 
-    static string Mib(int bytes) => ((bytes + 1L) / (1024 * 1024)).ToString(CultureInfo.InvariantCulture) + " MiB";
+    /// <summary>Whole MiB, rounded: <see cref="TrimThresholdBytes"/> (2 GiB − 1 byte) reads as 2048 MiB.</summary>
+    static string Mib(int bytes) => Math.Round(bytes / (1024.0 * 1024.0)).ToString(CultureInfo.InvariantCulture) + " MiB";
 
     [DllImport("libc", EntryPoint = "mallopt")]
     static extern int mallopt(int param, int value);

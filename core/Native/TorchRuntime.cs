@@ -44,10 +44,12 @@ public static class TorchRuntime
         {
             if (_nativeReady) return;
             if (!OperatingSystem.IsLinux()) { NativeStatus = "not Linux: nothing to do"; _nativeReady = true; return; }
-            var waiting = OpenMpWaitingChoice = OpenMpWaiting.Apply().Reason;
-            waiting += "; " + (MallocChoice = MallocRetention.Apply());
+            // Both must be set before libgomp and libtorch load and allocate; the status reports them together.
+            OpenMpWaitingChoice = OpenMpWaiting.Apply().Reason;
+            MallocChoice = MallocRetention.Apply();
+            var runtimeChoices = $"{OpenMpWaitingChoice}; {MallocChoice}";
             var library = LocateLibTorchSharp();
-            if (library is null) { NativeStatus = $"libLibTorchSharp.so not found beside TorchSharp.dll: left to TorchSharp; {waiting}"; _nativeReady = true; return; }
+            if (library is null) { NativeStatus = $"libLibTorchSharp.so not found beside TorchSharp.dll: left to TorchSharp; {runtimeChoices}"; _nativeReady = true; return; }
 
             var needs = SymbolVersionPatcher.UnsatisfiedNeeds(library, SymbolVersionPatcher.LocateSystemLibrary);
             if (needs.Count > 0)
@@ -63,7 +65,7 @@ public static class TorchRuntime
             // Preload by absolute path; TorchSharp's later load by name resolves to this handle
             // (the loader matches the library's soname), and $ORIGIN finds libtorch beside it.
             NativeLibrary.Load(library);
-            NativeStatus += "; " + waiting;
+            NativeStatus += "; " + runtimeChoices;
             _nativeReady = true;
         }
     }

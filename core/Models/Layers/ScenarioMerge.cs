@@ -18,8 +18,8 @@ public static class ScenarioMerge
     /// scattered back: the reference's predictions and gradients, up to float rounding (a product kernel may round a
     /// row differently at another row count: up to 2e-7 seen; <c>EveryModelContractTests</c> checks every model in
     /// both modes), at 1/S of the branches' cost. Under autograd a scenario without rows in the batch still runs its
-    /// branch, on zero rows: its parameters then get zero gradients, as under the mask merge, not none (Adam steps a parameter with a
-    /// zero gradient, through weight decay and momentum, and skips one without).
+    /// branch, on zero rows: its parameters then get zero gradients, as under the mask merge, not none (Adam steps a
+    /// parameter with a zero gradient, through weight decay and momentum, and skips one without).
     /// On a GPU every branch runs on every row anyway: it costs little there, and picking rows is a host sync.
     /// </summary>
     /// <param name="scenarios">Number of branches.</param>
