@@ -2,6 +2,7 @@ using Msr.Core.Data;
 using Msr.Core.Models;
 using Msr.Core.Results;
 using Msr.Core.Training;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Msr.Core.Experiments;
@@ -21,9 +22,14 @@ public static class RecordPredictions
     /// <summary>Predictions of the model saved with <paramref name="recordPath"/> on one part of the run's split, in split order.</summary>
     /// <param name="datasetPath">The dataset's files where they are now, when the path the record holds (as typed when the run
     /// trained, so possibly relative to another folder) no longer leads to them; null: the record's path.</param>
+    /// <param name="device">Where the model predicts (<see cref="ComputeDevice"/>): <c>cpu</c>, <c>cuda</c>, <c>cuda:N</c> or <c>auto</c>,
+    /// whichever device the run trained on; weights load onto the CPU first and then move.</param>
     /// <exception cref="InvalidDataException">The record is unreadable, failed, has no weights, its weights do not fit, or its dataset is not found.</exception>
-    public static IReadOnlyList<PredictedRow> Predict(string recordPath, SplitPart part, string? cacheDirectory, string? datasetPath = null)
+    /// <exception cref="ArgumentException">The device is unknown or not usable.</exception>
+    public static IReadOnlyList<PredictedRow> Predict(string recordPath, SplitPart part, string? cacheDirectory, string? datasetPath = null,
+        string device = "cpu")
     {
+        var target = ComputeDevice.Resolve(device); // before any loading: a bad device is the first thing said
         var record = ResultStore.Read(recordPath);
         if (!record.IsCompleted) throw new InvalidDataException($"{recordPath}: the run failed ({record.Error}); there is no model to predict with");
         if (record.Weights is null)
@@ -33,21 +39,25 @@ public static class RecordPredictions
         using var data = LoadedDataset.Load(config.Dataset, DatasetFiles(recordPath, config.Dataset, config.DatasetPath, datasetPath),
             config.DatasetOptions, cacheDirectory);
         using var split = data.Data.PredefinedSplit is null ? DatasetSplit.Random(data.Data.Count, config.Seed) : null;
-        var rows = (split ?? data.Data.PredefinedSplit!) switch
+        var cpuRows = (split ?? data.Data.PredefinedSplit!) switch
         {
             var s when part == SplitPart.Train => s.Train,
             var s when part == SplitPart.Validation => s.Validation,
             var s => s.Test,
         };
+        var onDevice = data.Data.To(target);
+        using var deviceCopy = ReferenceEquals(onDevice, data.Data) ? null : onDevice;
+        using var movedRows = target.type == DeviceType.CPU ? null : cpuRows.to(target);
         var options = new Settings(config.ModelOptions);
         options.String(ModelRegistry.PresetOption, config.Preset); // read by the runner, not the model (as when it trained)
         using var model = ModelRegistry.Create(config.Model, new ModelContext(data.Data.Schema, config.Preset), options);
         ModelWeights.Load(model, weights);
-        var probabilities = Trainer.Predict(model, data.Data, rows, config.Trainer.BatchSize);
+        model.to(target);
+        var probabilities = Trainer.Predict(model, onDevice, movedRows ?? cpuRows, config.Trainer.BatchSize);
         using var scope = NewDisposeScope();
-        var ids = rows.data<long>().ToArray();
-        var labels = data.Data.Label.index_select(0, rows).data<float>().ToArray();
-        var scenarios = data.Data.Scenario.index_select(0, rows).data<long>().ToArray();
+        var ids = cpuRows.data<long>().ToArray();
+        var labels = data.Data.Label.index_select(0, cpuRows).data<float>().ToArray();
+        var scenarios = data.Data.Scenario.index_select(0, cpuRows).data<long>().ToArray();
         var names = data.Data.Schema.ScenarioNames;
         return [.. ids.Select((id, i) => new PredictedRow(id, names[(int)scenarios[i]], labels[i], probabilities[i]))];
     }

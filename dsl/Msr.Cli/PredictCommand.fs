@@ -15,6 +15,7 @@ type PredictArgs =
     | [<Mandatory; AltCommandLine("-o")>] Output of file: string
     | Cache of folder: string
     | No_Cache
+    | Device of name: string
     interface IArgParserTemplate with
         member a.Usage =
             match a with
@@ -24,6 +25,7 @@ type PredictArgs =
             | Output _ -> "CSV file to write: row, scenario, label, probability"
             | Cache _ -> "folder of the processed-dataset cache (default $MSR_CACHE or ~/.cache/msr/datasets)"
             | No_Cache -> "always parse and encode the raw files"
+            | Device _ -> "cpu (default), cuda, cuda:N or auto: where the model predicts, whichever device it trained on"
 
 let private parseSplit (text: string) =
     match text.Trim().ToLowerInvariant() with
@@ -46,7 +48,9 @@ let csv (rows: PredictedRow seq) =
 let run (out: TextWriter) (args: ParseResults<PredictArgs>) =
     let part = args.TryGetResult Split |> Option.map parseSplit |> Option.defaultValue SplitPart.Test
     let cache = if args.Contains No_Cache then null else args.GetResult(Cache, defaultValue = LoadedDataset.DefaultCacheDirectory)
-    let rows = RecordPredictions.Predict(args.GetResult Record, part, cache, args.TryGetResult Dataset_Path |> Option.toObj)
+    let rows =
+        RecordPredictions.Predict(args.GetResult Record, part, cache, args.TryGetResult Dataset_Path |> Option.toObj,
+                                  args.GetResult(Device, defaultValue = "cpu"))
     let file = Path.GetFullPath(args.GetResult Output)
     Directory.CreateDirectory(Path.GetDirectoryName file) |> ignore
     let temp = file + ".tmp"

@@ -174,6 +174,12 @@ let runner =
             let code = Msr.Cli.Program.execute [| "predict"; recordFile; "--split"; "bogus"; "-o"; csv |] out err
             Expect.equal code 2 "bad split"
             Expect.stringContains (err.ToString()) "test, validation, train" "lists the splits"
+            let onCpu = dir.File "cpu.csv"
+            Expect.equal (Msr.Cli.Program.execute [| "predict"; recordFile; "-o"; onCpu; "--no-cache"; "--device"; "cpu" |] out err) 0 (err.ToString())
+            Expect.equal (File.ReadAllText onCpu) (File.ReadAllText csv) "--device cpu is the default"
+            use err2 = new StringWriter()
+            Expect.equal (Msr.Cli.Program.execute [| "predict"; recordFile; "-o"; onCpu; "--device"; "tpu" |] out err2) 2 "bad device"
+            Expect.stringContains (err2.ToString()) "valid devices: cpu, cuda, cuda:N, auto" "lists the devices"
         }
         test "msr predict finds a moved dataset with --path and says so when the recorded path is gone" {
             use dir = new TempFolder()
