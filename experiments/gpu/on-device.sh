@@ -1,25 +1,41 @@
 #!/usr/bin/env bash
 # Runs on a lent GPU machine, from the checkout root, with gpu-bundle/ carried (experiments/gpu/prepare.sh writes it):
-# device tool: command "bash experiments/gpu/on-device.sh", carry ["gpu-bundle"]. Everything it measures goes to $OUT:
+# device tool: command "bash experiments/gpu/on-device.sh", carry ["gpu-bundle"]. Everything it measures is written
+# under a work folder and packed after each step into $OUT/results.tgz (the tool brings back 8 files at most; weights and
+# checkpoints stay behind); $OUT/steps.log and $OUT/summary.txt come back as they are:
 #   environment.txt   GPU, driver, PyTorch and the libtorch folder Msr loads
 #   smoke.txt         one short SharedBottom run on cuda and the same on cpu (records in records-smoke/)
+#   parity/parity.txt every model trained briefly on cuda and on cpu (synthetic data), and the cuda-trained weights
+#                     predicting on both devices (msr predict --device): experiments/gpu/parity.py's table
 #   seeds/            M2M on MovieLens-100K, seeds 2022-2026, both sides on the GPU at once (when the bundle has the
 #                     data and the reference), then compare.txt: the fidelity table docs/fidelity.md lacks
 #   bench-cuda.txt    msr bench train on the MovieLens-1M twin, every model but M2M, --device cuda
 #   bench-cuda-m2m.txt  the same for SharedBottom and M2M
-# Each step has its own time limit and a failing step does not stop the next. A call runs for 10 minutes at most, so
-# run it twice back to back (the machine stays warm): MSR_GPU_STEPS="smoke seeds", then MSR_GPU_STEPS="bench".
-# Knobs: MSR_GPU_DEVICE (cuda; cpu runs the same steps on the CPU to check the bundle), MSR_GPU_SEEDS,
+# Each step has its own time limit, cut to what is left of MSR_GPU_BUDGET_S (560 s: a call runs 10 minutes at most and
+# the session's device time is short), and a failing step does not stop the next; a step with under 30 s left is skipped.
+# Knobs: MSR_GPU_STEPS ("smoke parity seeds bench"), MSR_GPU_BUDGET_S, MSR_GPU_DEVICE (cuda; cpu runs the same steps on
+# the CPU to check the bundle), MSR_GPU_PARITY_MODELS (every model), MSR_GPU_SEEDS,
 # MSR_GPU_SEED_MODEL (M2M), MSR_GPU_SEED_EPOCHS (20), MSR_GPU_BENCH_ROWS, MSR_GPU_BENCH_EPOCHS, MSR_GPU_BENCH_MODELS
 # (every model but M2M).
 set -uo pipefail
 root="$(pwd)"
 bundle="$root/gpu-bundle"
-out="${OUT:-$root/gpu-out}"; mkdir -p "$out"
+returned="${OUT:-$root/gpu-out}"; mkdir -p "$returned"
+out="$(mktemp -d /tmp/msr-gpu.XXXXXX)"   # the work folder; packed into $returned after each step
 device="${MSR_GPU_DEVICE:-cuda}"
 seeds="${MSR_GPU_SEEDS:-2022 2023 2024 2025 2026}"
-steps="${MSR_GPU_STEPS:-smoke seeds bench}"
-log() { echo "[$(date +%H:%M:%S)] $*" | tee -a "$out/steps.log"; }
+steps="${MSR_GPU_STEPS:-smoke parity seeds bench}"
+budget="${MSR_GPU_BUDGET_S:-560}"; started=$SECONDS
+log() { echo "[$(date +%H:%M:%S) +$((SECONDS - started))s] $*" | tee -a "$out/steps.log"; }
+# limit <seconds>: a step's time limit, cut to what is left of the budget less 20 s for packing.
+limit() { local left=$(( budget - (SECONDS - started) - 20 )); echo $(( $1 < left ? $1 : (left > 1 ? left : 1) )); }
+pack() {
+  cp "$out/steps.log" "$returned/steps.log" 2>/dev/null
+  { cat "$out/environment.txt" 2>/dev/null; for f in parity/parity.txt seeds/compare.txt seeds/times.log bench-*.txt; do
+      [ -f "$out/$f" ] && { echo; echo "== $f"; cat "$out/$f"; }; done; } > "$returned/summary.txt" 2>/dev/null
+  tar -czf "$returned/results.tgz.tmp" --exclude='*.bin' --exclude='*.pt' --exclude='*.pth' --exclude='.cache' --exclude='./seeds/data' -C "$out" . 2>/dev/null \
+    && mv "$returned/results.tgz.tmp" "$returned/results.tgz"
+}
 [ -d "$bundle/msr" ] || { log "gpu-bundle/msr is missing: run experiments/gpu/prepare.sh and carry gpu-bundle"; exit 1; }
 
 # The packed .NET runtime, and the machine's own libtorch for TorchSharp (MSR_LIBTORCH, core/Native/ExternalLibTorch).
@@ -41,10 +57,35 @@ log "environment: $(tr '\n' ' ' < "$out/environment.txt")"
 
 step_smoke() {
   for d in "$device" cpu; do
-    timeout 120 "${msr[@]}" train -d synthetic --data rows=20000 -m SharedBottom --seed 1 --epochs 2 --batch-size 1024 \
+    timeout "$(limit 90)" "${msr[@]}" train -d synthetic --data rows=20000 -m SharedBottom --seed 1 --epochs 2 --batch-size 1024 \
       --device "$d" --results "$out/records-smoke/$d" >> "$out/smoke.txt" 2>&1; log "smoke on $d: exit $?"
   done
 }
+
+step_parity() {
+  local folder="$out/parity" models="${MSR_GPU_PARITY_MODELS:-$(all_models)}" lim; lim=$(limit 150)
+  mkdir -p "$folder"
+  # Every model at once, one CPU thread each: short runs, and the card and the 16 cores have room.
+  for m in $models; do
+    ( r="$folder/$m"; mkdir -p "$r"; end=$((SECONDS + lim))
+      train=(train -d synthetic --data rows=20000 -m "$m" --seed 7 --epochs 2 --batch-size 1024 --threads 1)
+      timeout "$lim" "${msr[@]}" "${train[@]}" --device "$device" --results "$r/gpu" > "$r/train-gpu.log" 2>&1
+      rec=$(ls "$r"/gpu/*.json 2>/dev/null | head -1)
+      if [ -n "$rec" ]; then
+        for d in gpu cpu; do
+          dev=$([ $d = gpu ] && echo "$device" || echo cpu)
+          timeout $(( end - SECONDS > 1 ? end - SECONDS : 1 )) "${msr[@]}" predict "$rec" --device "$dev" -o "$r/pred-$d.csv" > "$r/predict-$d.log" 2>&1
+        done
+      fi
+      timeout $(( end - SECONDS > 1 ? end - SECONDS : 1 )) "${msr[@]}" "${train[@]}" --device cpu --results "$r/cpu" > "$r/train-cpu.log" 2>&1
+    ) &
+  done
+  wait
+  "$python" experiments/gpu/parity.py "$folder" > "$folder/parity.txt" 2>&1
+  log "parity: $(grep -c '^| [A-Z]' "$folder/parity.txt") models compared"
+}
+
+all_models() { "${msr[@]}" models 2>/dev/null | awk -F'|' 'NR > 2 && NF > 2 { gsub(/ /, "", $2); print $2 }' | tr '\n' ' '; }
 
 reference_name() {
   case "$1" in SAR-Net) echo sarnet ;; ADL) echo adaptdhm ;; *) echo "$1" | tr 'A-Z' 'a-z' ;; esac
@@ -56,15 +97,16 @@ step_seeds() {
   local epochs="${MSR_GPU_SEED_EPOCHS:-20}" folder="$out/seeds"
   mkdir -p "$folder/msr$epochs" "$folder/reference$epochs" "$folder/data"
   # Every seed at once on each side: the card has room, and device time is short.
+  local lim; lim=$(limit 300)
   for s in $seeds; do
-    ( timeout 360 "${msr[@]}" train -d movielens-100k --path "$data" -m "$model" --seed "$s" --epochs "$epochs" --threads 1 \
+    ( timeout "$lim" "${msr[@]}" train -d movielens-100k --path "$data" -m "$model" --seed "$s" --epochs "$epochs" --threads 1 \
         --device "$device" --results "$folder/msr$epochs" > "$folder/msr-$s.log" 2>&1
       echo "msr $model $s exit $?" >> "$folder/times.log" ) & pids+=($!)
   done
   if [ -d "$bundle/reference/scripts" ]; then
     "$python" experiments/reference-seeds/ml100k_merged.py "$data" "$folder/data"
     for s in $seeds; do
-      ( MSR_REFERENCE="$bundle/reference" timeout 360 "$python" experiments/reference-seeds/run_reference.py \
+      ( MSR_REFERENCE="$bundle/reference" timeout "$lim" "$python" experiments/reference-seeds/run_reference.py \
           "$(reference_name "$model")" "$s" "$epochs" "$folder/data" "$folder/reference$epochs" --device "$device" \
           > "$folder/reference-$s.log" 2>&1
         echo "reference $model $s exit $?" >> "$folder/times.log" ) & pids+=($!)
@@ -79,16 +121,24 @@ step_seeds() {
 
 step_bench() {
   local rows="${MSR_GPU_BENCH_ROWS:-1000000}" epochs="${MSR_GPU_BENCH_EPOCHS:-3}"
-  local models="${MSR_GPU_BENCH_MODELS:-$("${msr[@]}" models 2>/dev/null | awk -F'|' 'NR > 2 { gsub(/ /, "", $2); if ($2 != "M2M") print $2 }' | tr '\n' ' ')}"
-  timeout 330 "${msr[@]}" bench train -d movielens --rows "$rows" --epochs "$epochs" --device "$device" -m $models \
+  local models="${MSR_GPU_BENCH_MODELS:-$(all_models | sed 's/ M2M / /')}"
+  timeout "$(limit 300)" "${msr[@]}" bench train -d movielens --rows "$rows" --epochs "$epochs" --device "$device" -m $models \
     > "$out/bench-$device.txt" 2>&1
   log "bench on $device ($models): exit $?"
-  timeout 240 "${msr[@]}" bench train -d movielens --rows "$rows" --epochs "$epochs" --device "$device" -m SharedBottom M2M \
+  [ "$(limit 999)" -ge 30 ] || { log "bench of M2M: skipped, the budget is spent"; return; }
+  timeout "$(limit 200)" "${msr[@]}" bench train -d movielens --rows "$rows" --epochs "$epochs" --device "$device" -m SharedBottom M2M \
     > "$out/bench-$device-m2m.txt" 2>&1
   log "bench on $device (SharedBottom M2M): exit $?"
 }
 
 for s in $steps; do
-  case "$s" in smoke|seeds|bench) log "step $s"; "step_$s" ;; *) log "unknown step '$s' (smoke, seeds, bench)" ;; esac
+  case "$s" in
+    smoke|parity|seeds|bench)
+      if [ "$(limit 999)" -lt 30 ]; then log "step $s: skipped, the budget is spent"
+      else log "step $s"; "step_$s"; fi ;;
+    *) log "unknown step '$s' (smoke, parity, seeds, bench)" ;;
+  esac
+  pack
 done
 log "done"
+pack

@@ -119,7 +119,7 @@ def resumable_fit(trainer, train_dataloader, val_dataloader=None):
     Its prints are the same, and a resumed run prints the earlier epochs' lines first, so the log is whole."""
     start, stopped = 0, False
     if os.path.exists(checkpoint_file):
-        saved = torch.load(checkpoint_file)
+        saved = torch.load(checkpoint_file, weights_only=False)  # PyTorch >= 2.6 would refuse the optimiser state and numbers otherwise
         trainer.model.load_state_dict(saved['model'])
         restore_loose_state(trainer.model, saved['loose'])
         trainer.optimizer.load_state_dict(saved['optimizer'])
