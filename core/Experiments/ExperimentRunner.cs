@@ -101,6 +101,8 @@ public static class ExperimentRunner
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
+            // The record keeps the one-line reason; MSR_DEBUG=1 also shows where it came from (as the CLI does for its own errors).
+            if (System.Environment.GetEnvironmentVariable("MSR_DEBUG") == "1") Console.Error.WriteLine($"run {spec.RunId} failed: {e}");
             return Record(RunRecord.Failed, Reason(e));
         }
     }

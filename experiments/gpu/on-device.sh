@@ -45,7 +45,7 @@ export DOTNET_ROOT="$dn" DOTNET_CLI_TELEMETRY_OPTOUT=1
 python="${PYTHON:-$([ -x /opt/torch/.venv/bin/python ] && echo /opt/torch/.venv/bin/python || command -v python3)}"
 export MSR_LIBTORCH="${MSR_LIBTORCH:-$("$python" -c 'import os, torch; print(os.path.join(os.path.dirname(torch.__file__), "lib"))')}"
 export LD_LIBRARY_PATH="$MSR_LIBTORCH:${LD_LIBRARY_PATH:-}"
-export MSR_CACHE="$out/.cache"
+export MSR_CACHE="$out/.cache" MSR_DEBUG=1   # MSR_DEBUG: a failed run prints its stack trace into its log
 msr=("$dn/dotnet" "$bundle/msr/msr.dll")   # an array, not a function: timeout runs programs only
 {
   echo "date: $(date -u +%FT%TZ)"; echo "device: $device"; echo "MSR_LIBTORCH: $MSR_LIBTORCH"

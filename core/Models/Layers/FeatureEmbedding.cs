@@ -125,6 +125,26 @@ public sealed class FeatureEmbedding : Module<ScenarioBatch, Tensor>
         return [.. columns.Where(c => !inputs.Exclude.Contains(sparse[c].Name)).Select(c => (c, sparse[c]))];
     }
 
+    /// <summary>
+    /// Moves the constant index buffers too. TorchSharp 0.107's <c>Module.to</c> moves parameters and persistent buffers
+    /// only: its <c>named_buffers</c> never yields a non-persistent one, so without this the index vectors stayed on the
+    /// CPU and every model failed on CUDA at its first lookup (seen on a lent H200).
+    /// </summary>
+    protected override void _toEpilog(ScalarType? dtype, Device? device, bool non_blocking)
+    {
+        base._toEpilog(dtype, device, non_blocking);
+        if (device is null) return;   // a dtype change: the index vectors are int64 and stay so
+        foreach (var name in ConstantNames())
+        {
+            var buffer = get_buffer(name)!;
+            if (buffer.device_type == device.type && buffer.device_index == device.index) continue;
+            ConditionallyRegisterBuffer(name, buffer.to(device, disposeAfter: true).DetachFromDisposeScope(), persistent: false);
+        }
+    }
+
+    IEnumerable<string> ConstantNames() =>
+        [.. Enumerable.Range(0, tables.Count).SelectMany(t => new[] { $"columns{t}", $"offsets{t}" }), "output_order"];
+
     /// <summary>(B, D): the selected sparse embeddings, the scenario embedding if requested, then the dense values.</summary>
     public override Tensor forward(ScenarioBatch batch)
     {
