@@ -13,7 +13,7 @@
 #   bench-cuda-m2m.txt  the same for SharedBottom and M2M
 # Each step has its own time limit, cut to what is left of MSR_GPU_BUDGET_S (560 s: a call runs 10 minutes at most and
 # the session's device time is short), and a failing step does not stop the next; a step with under 30 s left is skipped.
-# Knobs: MSR_GPU_STEPS ("smoke parity seeds bench"), MSR_GPU_BUDGET_S, MSR_GPU_DEVICE (cuda; cpu runs the same steps on
+# Knobs: MSR_GPU_STEPS ("smoke parity seeds bench"; bench_m2m is bench's SharedBottom and M2M part alone), MSR_GPU_BUDGET_S, MSR_GPU_DEVICE (cuda; cpu runs the same steps on
 # the CPU to check the bundle), MSR_GPU_PARITY_MODELS (every model), MSR_GPU_SEEDS,
 # MSR_GPU_SEED_MODEL (M2M), MSR_GPU_SEED_EPOCHS (20), MSR_GPU_BENCH_ROWS, MSR_GPU_BENCH_EPOCHS, MSR_GPU_BENCH_MODELS
 # (every model but M2M).
@@ -31,7 +31,7 @@ log() { echo "[$(date +%H:%M:%S) +$((SECONDS - started))s] $*" | tee -a "$out/st
 limit() { local left=$(( budget - (SECONDS - started) - 20 )); echo $(( $1 < left ? $1 : (left > 1 ? left : 1) )); }
 pack() {
   cp "$out/steps.log" "$returned/steps.log" 2>/dev/null
-  { cat "$out/environment.txt" 2>/dev/null; for f in parity/parity.txt seeds/compare.txt seeds/times.log bench-*.txt; do
+  { cat "$out/environment.txt" 2>/dev/null; for f in parity/parity.txt seeds/compare.txt seeds/times.log $(cd "$out" && ls bench-*.txt 2>/dev/null); do
       [ -f "$out/$f" ] && { echo; echo "== $f"; cat "$out/$f"; }; done; } > "$returned/summary.txt" 2>/dev/null
   tar -czf "$returned/results.tgz.tmp" --exclude='*.bin' --exclude='*.pt' --exclude='*.pth' --exclude='.cache' --exclude='./seeds/data' -C "$out" . 2>/dev/null \
     && mv "$returned/results.tgz.tmp" "$returned/results.tgz"
@@ -120,23 +120,35 @@ step_seeds() {
 }
 
 step_bench() {
-  local rows="${MSR_GPU_BENCH_ROWS:-1000000}" epochs="${MSR_GPU_BENCH_EPOCHS:-3}"
   local models="${MSR_GPU_BENCH_MODELS:-$(all_models | sed 's/ M2M / /')}"
-  timeout "$(limit 300)" "${msr[@]}" bench train -d movielens --rows "$rows" --epochs "$epochs" --device "$device" -m $models \
-    > "$out/bench-$device.txt" 2>&1
-  log "bench on $device ($models): exit $?"
+  bench_on_device "$models" "bench-$device.txt" 300
   [ "$(limit 999)" -ge 30 ] || { log "bench of M2M: skipped, the budget is spent"; return; }
-  timeout "$(limit 200)" "${msr[@]}" bench train -d movielens --rows "$rows" --epochs "$epochs" --device "$device" -m SharedBottom M2M \
-    > "$out/bench-$device-m2m.txt" 2>&1
-  log "bench on $device (SharedBottom M2M): exit $?"
+  step_bench_m2m
+}
+
+step_bench_m2m() { bench_on_device "SharedBottom M2M" "bench-$device-m2m.txt" 200; }
+
+# bench_on_device <models> <file> <seconds>: msr bench train on the MovieLens-1M twin; on a GPU, nvidia-smi samples the
+# card's used memory meanwhile (the CUDA context and the caching allocator's reserve included), and the peak is logged.
+bench_on_device() {
+  local rows="${MSR_GPU_BENCH_ROWS:-1000000}" epochs="${MSR_GPU_BENCH_EPOCHS:-3}" sampler=""
+  if command -v nvidia-smi >/dev/null && [ "$device" != cpu ]; then
+    nvidia-smi --query-gpu=memory.used --format=csv,noheader,nounits -lms 100 > "$out/$2.gpu-memory" 2>/dev/null & sampler=$!
+  fi
+  timeout "$(limit "$3")" "${msr[@]}" bench train -d movielens --rows "$rows" --epochs "$epochs" --device "$device" -m $1 \
+    > "$out/$2" 2>&1
+  local rc=$?
+  [ -n "$sampler" ] && { kill "$sampler" 2>/dev/null; wait "$sampler" 2>/dev/null
+    echo "peak GPU memory used during this bench (nvidia-smi): $(sort -n "$out/$2.gpu-memory" | tail -1) MiB" >> "$out/$2"; }
+  log "bench on $device ($1): exit $rc"
 }
 
 for s in $steps; do
   case "$s" in
-    smoke|parity|seeds|bench)
+    smoke|parity|seeds|bench|bench_m2m)
       if [ "$(limit 999)" -lt 30 ]; then log "step $s: skipped, the budget is spent"
       else log "step $s"; "step_$s"; fi ;;
-    *) log "unknown step '$s' (smoke, parity, seeds, bench)" ;;
+    *) log "unknown step '$s' (smoke, parity, seeds, bench, bench_m2m)" ;;
   esac
   pack
 done
