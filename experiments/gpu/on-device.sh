@@ -31,7 +31,7 @@ log() { echo "[$(date +%H:%M:%S) +$((SECONDS - started))s] $*" | tee -a "$out/st
 limit() { local left=$(( budget - (SECONDS - started) - 20 )); echo $(( $1 < left ? $1 : (left > 1 ? left : 1) )); }
 pack() {
   cp "$out/steps.log" "$returned/steps.log" 2>/dev/null
-  { cat "$out/environment.txt" 2>/dev/null; for f in parity/parity.txt seeds/compare.txt seeds/times.log $(cd "$out" && ls bench-*.txt 2>/dev/null); do
+  { cat "$out/environment.txt" 2>/dev/null; for f in parity/parity.txt seeds/compare.txt seeds/times.log grid/same-numbers.txt grid/run-again.txt $(cd "$out" && ls bench-*.txt 2>/dev/null); do
       [ -f "$out/$f" ] && { echo; echo "== $f"; cat "$out/$f"; }; done; } > "$returned/summary.txt" 2>/dev/null
   tar -czf "$returned/results.tgz.tmp" --exclude='*.bin' --exclude='*.pt' --exclude='*.pth' --exclude='.cache' --exclude='./seeds/data' -C "$out" . 2>/dev/null \
     && mv "$returned/results.tgz.tmp" "$returned/results.tgz"
@@ -119,6 +119,40 @@ step_seeds() {
   "$python" experiments/reference-seeds/compare.py "$folder" "$epochs" > "$folder/compare.txt" 2>&1 || true
 }
 
+# The grid runner on the device: a small plan run twice (the second run must find everything done), then once more
+# into a fresh folder to see whether the same seeds give the same numbers on this device, then `msr report`.
+step_grid() {
+  local folder="$out/grid"; mkdir -p "$folder"
+  cat > "$folder/plan.json" <<JSON
+{ "title": "grid on $device", "datasets": [ { "name": "synthetic", "options": { "rows": 20000 } } ],
+  "models": [ { "name": "SharedBottom" }, { "name": "STAR" }, { "name": "HAMUR" }, { "name": "M3oE" } ], "seeds": [1, 2],
+  "training": { "epochs": 3, "batch_size": 1024, "device": "$device" }, "results": "$folder/first", "threads": 1 }
+JSON
+  timeout "$(limit 120)" "${msr[@]}" run "$folder/plan.json" > "$folder/run-first.txt" 2>&1; log "grid: first run exit $?"
+  timeout "$(limit 60)" "${msr[@]}" run "$folder/plan.json" > "$folder/run-again.txt" 2>&1
+  log "grid: run again exit $?: $(grep -E ' trained, ' "$folder/run-again.txt" | tail -1)"
+  sed 's|"results": "[^"]*"|"results": "'"$folder"'/second"|' "$folder/plan.json" > "$folder/plan-second.json"
+  timeout "$(limit 120)" "${msr[@]}" run "$folder/plan-second.json" > "$folder/run-second.txt" 2>&1; log "grid: second folder exit $?"
+  timeout "$(limit 60)" "${msr[@]}" report "$folder/first" > "$folder/report.md" 2>&1
+  "$python" - "$folder" > "$folder/same-numbers.txt" 2>&1 <<'PY'
+import glob, json, os, sys
+folder = sys.argv[1]
+print('| run | test AUC (first, second) | same test AUC and logloss | same training losses |')
+print('|---|---|---|---|')
+for f in sorted(glob.glob(os.path.join(folder, 'first', '*.json'))):
+    other = os.path.join(folder, 'second', os.path.basename(f))
+    if not os.path.exists(other):
+        print(f'| {os.path.basename(f)} | missing in second | | |'); continue
+    a, b = json.load(open(f)), json.load(open(other))
+    if a['status'] != 'completed' or b['status'] != 'completed':
+        print(f"| {os.path.basename(f)} | {a['status']}, {b['status']} | | |"); continue
+    ta, tb = a['test']['overall'], b['test']['overall']
+    la = [e['train_loss'] for e in a['training']['history']]; lb = [e['train_loss'] for e in b['training']['history']]
+    print(f"| {os.path.basename(f)[:-5]} | {ta['auc']:.6f}, {tb['auc']:.6f} | {ta == tb} | {la == lb} |")
+PY
+  log "grid: $(grep -c 'True | True' "$folder/same-numbers.txt") of $(grep -c '^| synthetic' "$folder/same-numbers.txt") runs gave the same numbers twice"
+}
+
 step_bench() {
   local models="${MSR_GPU_BENCH_MODELS:-$(all_models | sed 's/ M2M / /')}"
   bench_on_device "$models" "bench-$device.txt" 300
@@ -145,10 +179,10 @@ bench_on_device() {
 
 for s in $steps; do
   case "$s" in
-    smoke|parity|seeds|bench|bench_m2m)
+    smoke|parity|seeds|grid|bench|bench_m2m)
       if [ "$(limit 999)" -lt 30 ]; then log "step $s: skipped, the budget is spent"
       else log "step $s"; "step_$s"; fi ;;
-    *) log "unknown step '$s' (smoke, parity, seeds, bench, bench_m2m)" ;;
+    *) log "unknown step '$s' (smoke, parity, seeds, grid, bench, bench_m2m)" ;;
   esac
   pack
 done
