@@ -45,6 +45,8 @@ public static class ModelRegistry
     [
         new("BaseDNN", "Scenario-blind MLP over all features (general recommender baseline)",
             "SFPNet baseline (Zhang et al., SIGIR 2024)", BaseDnn.Options, (c, o) => new BaseDnn(c, o)),
+        new("DeepFM", "Factorisation machine and MLP over shared field embeddings, the scenario one more field (general recommender baseline)",
+            "Guo et al., IJCAI 2017; SFPNet baseline", DeepFm.Options, (c, o) => new DeepFm(c, o)),
         new("SharedBottom", "Shared bottom MLP with one tower per scenario",
             "Caruana, Multitask Learning (1997)", SharedBottom.Options, (c, o) => new SharedBottom(c, o)),
         new("MMoE", "Multi-gate mixture of experts, one gate and tower per scenario",

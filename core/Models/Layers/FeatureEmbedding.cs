@@ -26,6 +26,12 @@ public sealed record EmbeddingInputs(bool Scenario = false, bool Dense = true)
     /// skips a parameter without a gradient but applies weight decay to every row of one that has one.
     /// </summary>
     public bool MergeTables { get; init; } = true;
+
+    /// <summary>
+    /// Every table of the layer, the scenario's included, this wide instead of the schema's widths (and 16 for the
+    /// scenario); null keeps them. DeepFM's first-order weights are such a layer with width 1.
+    /// </summary>
+    public int? Width { get; init; }
 }
 
 /// <summary>
@@ -65,6 +71,8 @@ public sealed class FeatureEmbedding : Module<ScenarioBatch, Tensor>
     public FeatureEmbedding(DatasetSchema schema, EmbeddingInputs inputs, string name = "embedding") : base(name)
     {
         var selected = Select(schema, inputs);
+        if (inputs.Width is { } common) selected = [.. selected.Select(x => (x.Column, x.Spec with { EmbeddingDim = common }))];
+        int scenarioWidth = inputs.Width ?? ScenarioWidth;
         FieldNames = [.. selected.Select(x => x.Spec.Name)];
         SparseFieldCount = selected.Count;
         var groups = selected.Select((x, position) => (x.Column, x.Spec, position))
@@ -90,15 +98,15 @@ public sealed class FeatureEmbedding : Module<ScenarioBatch, Tensor>
         register_buffer("output_order", tensor(Enumerable.Range(0, selected.Count)
             .SelectMany(c => Enumerable.Range(starts[c].Start, starts[c].Dim)).Select(x => (long)x).ToArray()), persistent: false);
         var widths = selected.Select(x => x.Spec.EmbeddingDim).Distinct().ToList();
-        _fieldWidth = widths.Count == 1 && (!inputs.Scenario || widths[0] == ScenarioWidth) ? widths[0]
-            : widths.Count == 0 && inputs.Scenario ? ScenarioWidth : 0;
+        _fieldWidth = widths.Count == 1 && (!inputs.Scenario || widths[0] == scenarioWidth) ? widths[0]
+            : widths.Count == 0 && inputs.Scenario ? scenarioWidth : 0;
 
         SparseDim = selected.Sum(x => x.Spec.EmbeddingDim);
         int width = SparseDim;
         if (inputs.Scenario)
         {
-            scenario_table = Embedding(schema.ScenarioCount, ScenarioWidth);
-            width += ScenarioWidth;
+            scenario_table = Embedding(schema.ScenarioCount, scenarioWidth);
+            width += scenarioWidth;
         }
         _dense = inputs.Dense;
         if (_dense) width += schema.DenseFeatures.Count;
