@@ -38,7 +38,7 @@ public sealed class DeepFm : ScenarioModel
     {
         var hidden = HiddenDims.Read(context, options);
         double dropout = Dropout.Read(context, options);
-        RequireOneFieldWidth(context.Schema);
+        FeatureEmbedding.RequireOneFieldWidth(context.Schema, "DeepFM", "its FM", scenarioToo: true);
         embedding = new FeatureEmbedding(context.Schema, new EmbeddingInputs(Scenario: true));
         first_order = new FeatureEmbedding(context.Schema, new EmbeddingInputs(Scenario: true, Dense: false) { Width = 1 }, "first_order");
         _dense = context.Schema.DenseFeatures.Count > 0;
@@ -64,13 +64,5 @@ public sealed class DeepFm : ScenarioModel
         var squareOfSum = fields.sum(1).square();
         var sumOfSquares = fields.square().sum(1);
         return (squareOfSum - sumOfSquares).sum(1) * 0.5;
-    }
-
-    static void RequireOneFieldWidth(DatasetSchema schema)
-    {
-        var widths = schema.SparseFeatures.Select(f => f.EmbeddingDim).Append(FeatureEmbedding.ScenarioWidth).Distinct().ToList();
-        if (widths.Count > 1)
-            throw new ArgumentException($"DeepFM: its FM needs every field embedding one width, the scenario's {FeatureEmbedding.ScenarioWidth} " +
-                $"included; this dataset's sparse features have widths {string.Join(", ", widths.Where(w => w != FeatureEmbedding.ScenarioWidth))}");
     }
 }

@@ -153,6 +153,22 @@ public sealed class FeatureEmbedding : Module<ScenarioBatch, Tensor>
     IEnumerable<string> ConstantNames() =>
         [.. Enumerable.Range(0, tables.Count).SelectMany(t => new[] { $"columns{t}", $"offsets{t}" }), "output_order"];
 
+    /// <summary>
+    /// Refuses, when a model is built, a schema whose sparse fields (and, with <paramref name="scenarioToo"/>, the
+    /// 16-wide scenario embedding) differ in width, for a model that treats fields alike (an FM, attention over fields).
+    /// </summary>
+    /// <param name="model">The model's name, for the message.</param>
+    /// <param name="part">What needs one width (e.g. "its FM"), for the message.</param>
+    public static void RequireOneFieldWidth(DatasetSchema schema, string model, string part, bool scenarioToo)
+    {
+        var widths = schema.SparseFeatures.Select(f => f.EmbeddingDim).Distinct().ToList();
+        if (scenarioToo && !widths.Contains(ScenarioWidth)) widths.Add(ScenarioWidth);
+        if (widths.Count > 1)
+            throw new ArgumentException($"{model}: {part} needs every field embedding one width" +
+                (scenarioToo ? $", the scenario's {ScenarioWidth} included" : "") + "; this dataset's sparse features have widths " +
+                string.Join(", ", schema.SparseFeatures.Select(f => f.EmbeddingDim).Distinct()));
+    }
+
     /// <summary>(B, D): the selected sparse embeddings, the scenario embedding if requested, then the dense values.</summary>
     public override Tensor forward(ScenarioBatch batch)
     {
