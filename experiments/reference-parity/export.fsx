@@ -6,6 +6,7 @@
 //
 //   dotnet build dsl/Msr.Cli -c Release
 //   dotnet fsi experiments/reference-parity/export.fsx -- --model M2M --data ../shared/data/movielens-100k --out /tmp/parity/m2m [--epochs 1]
+//   [--no-dense]   (HierRec, compared by parity_hierrec.py with the official HierRec code)
 #load "../ScriptArgs.fsx"
 #load "Npy.fsx"
 #load "RunStart.fsx"
@@ -25,8 +26,10 @@ Directory.CreateDirectory outDir |> ignore
 
 let writeNpy = Npy.write outDir
 
-let loaded, split, model = RunStart.prepare modelName dataFolder seed
-let data = loaded.Data
+// --no-dense: without MovieLens' dense age, for a model whose official code has no dense input (HierRec).
+let data, split, model =
+    if has "--no-dense" all then RunStart.prepareWithoutDense modelName dataFolder seed
+    else let loaded, split, model = RunStart.prepare modelName dataFolder seed in loaded.Data, split, model
 // One epoch at a small batch by default, so that weights and BatchNorm statistics are no longer at their initial
 // values; --epochs 0 keeps the initial model (AdaptDHM's centres collapse onto one direction within the first epoch,
 // after which its routing is decided by rounding, so its training-mode check needs the untrained model).
@@ -45,7 +48,7 @@ for KeyValue(name, t) in model.state_dict() do writeNpy ("w." + name) t
 for (name, p) in model.named_parameters() do if not (isNull p.grad) then writeNpy ("g." + name) p.grad
 writeNpy "batch.sparse" batch.Sparse
 writeNpy "batch.scenario" batch.Scenario
-writeNpy "batch.dense" batch.Dense
+if batch.Dense.shape[1] > 0L then writeNpy "batch.dense" batch.Dense
 writeNpy "batch.label" batch.Label
 writeNpy "pred" prediction
 File.WriteAllText(Path.Combine(outDir, "features.txt"),

@@ -52,7 +52,7 @@ let cli =
         test "models <unknown> is an error listing the models" {
             let code, _, err = msr [ "models"; "NoSuchNet" ]
             Expect.equal code 2 "exit 2"
-            Expect.stringContains err "error: unknown model 'NoSuchNet'; available: BaseDNN, SharedBottom" "lists the models"
+            Expect.stringContains err "error: unknown model 'NoSuchNet'; available: BaseDNN, DeepFM, SharedBottom" "lists the models"
         }
         test "datasets list shows the loaders and their options" {
             let code, out, _ = msr [ "datasets"; "list" ]
