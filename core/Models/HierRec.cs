@@ -65,6 +65,8 @@ public sealed class HierRec : ScenarioModel
         double dropout = Dropout.Read(context, options);
         if (Width % _heads != 0)
             throw new ArgumentException($"HierRec: heads = {_heads} must divide the scenario embedding's width {Width} (valid: 1, 2, 4, 8, 16)");
+        if (implicitDims.Length == 0)
+            throw new ArgumentException("HierRec: implicit_dims needs at least one width (the layers each head generates), e.g. [16,64]");
         FeatureEmbedding.RequireOneFieldWidth(context.Schema, "HierRec", "its field attention", scenarioToo: true);
         var style = new MlpStyle(Dropout: dropout, DropoutBeforeActivation: true);
 
@@ -76,7 +78,7 @@ public sealed class HierRec : ScenarioModel
         explicit_layers = new GeneratedLayers(Width, global_mlp.OutputDim, explicitDims, "explicit_layers");
         for (int g = 0; g < _heads; g++) field_selectors.Add(Linear(Width / _heads, _fields));
         field_attention = MultiheadAttention(Width, 1, dropout);
-        implicit_layers = new GeneratedLayers(_fields * Width, explicitDims[^1], implicitDims, "implicit_layers");
+        implicit_layers = new GeneratedLayers(_fields * Width, explicit_layers.OutputWidth, implicitDims, "implicit_layers");
         output = new MlpBlock(_heads * implicitDims[^1], outputDims, outputLayer: true, style, "output");
         RegisterComponents();
         using (no_grad())
@@ -118,6 +120,9 @@ public sealed class HierRec : ScenarioModel
         readonly ModuleList<Linear> weights = new();
         readonly ModuleList<Linear> biases = new();
         readonly int[] _widths;
+
+        /// <summary>Width of what the layers return: the last layer's, or the input's when there are none.</summary>
+        public int OutputWidth => _widths[^1];
 
         public GeneratedLayers(int conditionWidth, int inputWidth, IReadOnlyList<int> widths, string name) : base(name)
         {

@@ -71,6 +71,19 @@ public sealed class HierRecTests
     }
 
     [Fact]
+    public void Without_explicit_layers_the_heads_read_the_global_representation_and_implicit_layers_are_required()
+    {
+        using var scope = NewDisposeScope();
+        var schema = TestData.Shaped([30, 20, 6], 2, 3);
+        using var data = TestData.Random(schema, 16);
+        using var model = Build(schema, ("explicit_dims", "[]"));
+        model.eval();
+        Assert.Equal([16L], model.forward(Batch(data, 16)).shape);
+        var e = Assert.Throws<ArgumentException>(() => Build(schema, ("implicit_dims", "[]")));
+        Assert.Contains("implicit_dims", e.Message);
+    }
+
+    [Fact]
     public void Heads_must_divide_the_scenario_width()
     {
         var e = Assert.Throws<ArgumentException>(() => Build(TestData.MovieLens(), ("heads", "3")));
