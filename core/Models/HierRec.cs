@@ -106,7 +106,7 @@ public sealed class HierRec : ScenarioModel
         var attended = field_attention.call(sequenceFirst, sequenceFirst, sequenceFirst, null, false, null).Item1;
         var heads = attended.transpose(0, 1).reshape(b, _heads, _fields * Width);                                   // (B, G, 16F)
 
-        var implicitOut = implicit_layers.Apply(h.unsqueeze(1), heads);                     // (B, G, 1, 64)
+        var implicitOut = implicit_layers.ApplyShared(h.squeeze(1), heads);                 // (B, G, 1, 64)
         return sigmoid(output.forward(implicitOut.reshape(b, -1))).squeeze(1);
     }
 
@@ -115,7 +115,7 @@ public sealed class HierRec : ScenarioModel
     /// layer l maps width w_{l−1} to w_l with W_l = reshape(Linear(c → w_{l−1}·w_l)(condition)) and
     /// b_l = Linear(c → w_l)(condition), no activation between layers.
     /// </summary>
-    sealed class GeneratedLayers : Module
+    internal sealed class GeneratedLayers : Module
     {
         readonly ModuleList<Linear> weights = new();
         readonly ModuleList<Linear> biases = new();
@@ -138,10 +138,32 @@ public sealed class HierRec : ScenarioModel
         /// <param name="x">(…, 1, w₀): one row vector per condition.</param>
         /// <param name="condition">(…, c), broadcastable against <paramref name="x"/>'s leading dimensions.</param>
         /// <returns>(…, 1, w_L).</returns>
-        public Tensor Apply(Tensor x, Tensor condition)
+        public Tensor Apply(Tensor x, Tensor condition) => ApplyFrom(1, x, condition);
+
+        /// <summary>
+        /// <see cref="Apply"/> for an input that every condition of a row shares (each head reads the same explicit
+        /// output): the first layer contracts the input with the generating weights once per row,
+        /// Σ_i x_i (Σ_k A_{(i,j),k} c_k + a_{(i,j)}) = Σ_k (Σ_i x_i A_{(i,j),k}) c_k + Σ_i x_i a_{(i,j)}, instead of
+        /// generating a w₀ × w₁ matrix per condition. The same function, with about a third fewer multiply-adds for
+        /// HierRec's heads; float rounding differs from <see cref="Apply"/>.
+        /// </summary>
+        /// <param name="x">(B, w₀).</param>
+        /// <param name="condition">(B, G, c).</param>
+        /// <returns>(B, G, 1, w_L).</returns>
+        public Tensor ApplyShared(Tensor x, Tensor condition)
+        {
+            var generator = weights[0];
+            var perInput = einsum("bi,ijk->bjk", x, generator.weight!.view(_widths[0], _widths[1], -1));   // (B, w₁, c)
+            var first = einsum("bjk,bgk->bgj", perInput, condition)
+                        + x.matmul(generator.bias!.view(_widths[0], _widths[1])).unsqueeze(1)
+                        + biases[0].forward(condition);                                                   // (B, G, w₁)
+            return ApplyFrom(2, first.unsqueeze(2), condition);
+        }
+
+        Tensor ApplyFrom(int firstLayer, Tensor x, Tensor condition)
         {
             long[] lead = condition.shape[..^1];
-            for (int l = 1; l < _widths.Length; l++)
+            for (int l = firstLayer; l < _widths.Length; l++)
             {
                 var w = weights[l - 1].forward(condition).view([.. lead, _widths[l - 1], _widths[l]]);
                 var bias = biases[l - 1].forward(condition).view([.. lead, 1, _widths[l]]);

@@ -84,6 +84,20 @@ public sealed class HierRecTests
     }
 
     [Fact]
+    public void Contracting_the_shared_input_first_gives_the_generated_layers_output()
+    {
+        using var scope = NewDisposeScope();
+        manual_seed(11);
+        using var layers = new HierRec.GeneratedLayers(conditionWidth: 24, inputWidth: 8, [5, 7], "layers");
+        var x = randn(6, 8);
+        var condition = randn(6, 3, 24);                                  // three heads share each row's input
+        var generated = layers.Apply(x.view(6, 1, 1, 8), condition);     // a matrix generated per head
+        var contracted = layers.ApplyShared(x, condition);
+        Assert.Equal([6L, 3L, 1L, 7L], contracted.shape);
+        Assert.True(allclose(generated, contracted, rtol: 1e-4, atol: 1e-5));
+    }
+
+    [Fact]
     public void Heads_must_divide_the_scenario_width()
     {
         var e = Assert.Throws<ArgumentException>(() => Build(TestData.MovieLens(), ("heads", "3")));
