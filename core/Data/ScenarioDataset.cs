@@ -58,17 +58,21 @@ public sealed class ScenarioDataset : IDisposable
 
     /// <summary>
     /// The same rows on <paramref name="device"/> (this dataset itself when already there), so a GPU run moves the data once,
-    /// not per batch. The copy is the caller's to dispose; it was validated as this one was.
+    /// not per batch. The copy is the caller's to dispose (<see cref="OnDevice"/> does that); it was validated as this one was.
     /// </summary>
     public ScenarioDataset To(Device device)
     {
-        if (Scenario.device == device) return this;
+        // TorchSharp's Device has no value equality: compare type and index.
+        if (Scenario.device_type == device.type && Scenario.device_index == device.index) return this;
         return new ScenarioDataset(Name, Schema, Sparse.to(device), Dense.to(device), Scenario.to(device), Label.to(device),
             Sequences.ToDictionary(kv => kv.Key, kv => kv.Value.to(device)), validated: true)
         {
             PredefinedSplit = PredefinedSplit?.To(device),
         };
     }
+
+    /// <summary>This dataset on <paramref name="device"/> for one use: disposing the result frees a copy, never this dataset.</summary>
+    public PlacedDataset OnDevice(Device device) => new(To(device), this);
 
     ScenarioDataset(string name, DatasetSchema schema, Tensor sparse, Tensor dense, Tensor scenario, Tensor label,
         IReadOnlyDictionary<string, Tensor> sequences, bool validated)
@@ -214,5 +218,17 @@ public sealed class ScenarioDataset : IDisposable
         Label.Dispose();
         foreach (var t in Sequences.Values) t.Dispose();
         PredefinedSplit?.Dispose();
+    }
+}
+
+/// <summary>A dataset placed on a device (<see cref="ScenarioDataset.OnDevice"/>): <see cref="Data"/> is the original where it
+/// already lived there, else a copy that <see cref="Dispose"/> frees.</summary>
+public sealed class PlacedDataset(ScenarioDataset data, ScenarioDataset original) : IDisposable
+{
+    public ScenarioDataset Data { get; } = data;
+
+    public void Dispose()
+    {
+        if (!ReferenceEquals(Data, original)) Data.Dispose();
     }
 }

@@ -71,8 +71,8 @@ public static class ExperimentRunner
             device = ComputeDevice.Describe(target);
             // The split is drawn on the CPU (the reference's permutation), then data and indices move to the device once.
             using var cpuSplit = data.Data.PredefinedSplit is null ? DatasetSplit.Random(data.Data.Count, spec.Seed) : null;
-            var onDevice = data.Data.To(target);
-            using var deviceCopy = ReferenceEquals(onDevice, data.Data) ? null : onDevice;
+            using var placed = data.Data.OnDevice(target);
+            var onDevice = placed.Data;
             using var movedSplit = cpuSplit is not null && target.type != DeviceType.CPU ? cpuSplit.To(target) : null;
             var rows = movedSplit ?? cpuSplit ?? onDevice.PredefinedSplit!;
 

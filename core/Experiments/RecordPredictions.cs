@@ -45,8 +45,8 @@ public static class RecordPredictions
             var s when part == SplitPart.Validation => s.Validation,
             var s => s.Test,
         };
-        var onDevice = data.Data.To(target);
-        using var deviceCopy = ReferenceEquals(onDevice, data.Data) ? null : onDevice;
+        using var placed = data.Data.OnDevice(target);
+        var onDevice = placed.Data;
         using var movedRows = target.type == DeviceType.CPU ? null : cpuRows.to(target);
         var options = new Settings(config.ModelOptions);
         options.String(ModelRegistry.PresetOption, config.Preset); // read by the runner, not the model (as when it trained)

@@ -32,7 +32,6 @@ public sealed class DeepFm : ScenarioModel
     readonly Linear? dense_weights;           // u: dense values → 1, no bias (absent without dense features)
     readonly Parameter bias;                  // w₀
     readonly MlpBlock deep;
-    readonly bool _dense;
 
     public DeepFm(ModelContext context, Settings options) : base("DeepFM")
     {
@@ -41,8 +40,7 @@ public sealed class DeepFm : ScenarioModel
         FeatureEmbedding.RequireOneFieldWidth(context.Schema, "DeepFM", "its FM", scenarioToo: true);
         embedding = new FeatureEmbedding(context.Schema, new EmbeddingInputs(Scenario: true));
         first_order = new FeatureEmbedding(context.Schema, new EmbeddingInputs(Scenario: true, Dense: false) { Width = 1 }, "first_order");
-        _dense = context.Schema.DenseFeatures.Count > 0;
-        if (_dense) dense_weights = Linear(context.Schema.DenseFeatures.Count, 1, hasBias: false);
+        if (context.Schema.DenseFeatures.Count > 0) dense_weights = Linear(context.Schema.DenseFeatures.Count, 1, hasBias: false);
         bias = Parameter(zeros(1));
         deep = new MlpBlock(embedding.OutputDim, hidden, outputLayer: true, dropout);
         RegisterComponents();
@@ -53,8 +51,7 @@ public sealed class DeepFm : ScenarioModel
         var fields = embedding.Stacked(batch);                                       // (B, F′, 16)
         var logit = bias + first_order.forward(batch).sum(1) + PairwiseInteractions(fields);
         if (dense_weights is not null) logit = logit + dense_weights.forward(batch.Dense).squeeze(1);
-        var deepInput = _dense ? cat([fields.flatten(1), batch.Dense], 1) : fields.flatten(1);
-        return sigmoid(logit + deep.forward(deepInput).squeeze(1));
+        return sigmoid(logit + deep.forward(FeatureEmbedding.AppendDense(fields.flatten(1), batch)).squeeze(1));
     }
 
     /// <summary>(B) the FM's second-order term, Σ_{f&lt;f′} ⟨v_f, v_f′⟩, in O(F·d): ½ Σ_k [(Σ_f v_{f,k})² − Σ_f v_{f,k}²].</summary>

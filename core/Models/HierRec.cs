@@ -53,7 +53,6 @@ public sealed class HierRec : ScenarioModel
     readonly MlpBlock output;
     readonly int _heads;
     readonly int _fields;
-    readonly bool _dense;
 
     public HierRec(ModelContext context, Settings options) : base("HierRec")
     {
@@ -72,14 +71,13 @@ public sealed class HierRec : ScenarioModel
 
         embedding = new FeatureEmbedding(context.Schema, new EmbeddingInputs(Dense: false));
         _fields = embedding.SparseFieldCount;
-        _dense = context.Schema.DenseFeatures.Count > 0;
         scenario_table = Embedding(context.ScenarioCount, Width);
         global_mlp = new MlpBlock(_fields * Width + context.Schema.DenseFeatures.Count, globalDims, outputLayer: false, style, "global_mlp");
         explicit_layers = new GeneratedLayers(Width, global_mlp.OutputDim, explicitDims, "explicit_layers");
         for (int g = 0; g < _heads; g++) field_selectors.Add(Linear(Width / _heads, _fields));
         field_attention = MultiheadAttention(Width, 1, dropout);
         implicit_layers = new GeneratedLayers(_fields * Width, explicit_layers.OutputWidth, implicitDims, "implicit_layers");
-        output = new MlpBlock(_heads * implicitDims[^1], outputDims, outputLayer: true, style, "output");
+        output = new MlpBlock(_heads * implicit_layers.OutputWidth, outputDims, outputLayer: true, style, "output");
         RegisterComponents();
         using (no_grad())
         {
@@ -95,8 +93,7 @@ public sealed class HierRec : ScenarioModel
         long b = batch.Size;
         var fields = embedding.Stacked(batch);                                              // (B, F, 16)
         var scenario = scenario_table.forward(batch.Scenario);                              // (B, 16)
-        var flat = fields.flatten(1);
-        var global = global_mlp.forward(_dense ? cat([flat, batch.Dense], 1) : flat);       // (B, 64)
+        var global = global_mlp.forward(FeatureEmbedding.AppendDense(fields.flatten(1), batch));   // (B, 64)
         var h = explicit_layers.Apply(global.unsqueeze(1), scenario);                       // (B, 1, 64)
 
         var chunks = scenario.chunk(_heads, 1);

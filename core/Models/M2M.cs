@@ -149,7 +149,7 @@ public sealed class M2M : ScenarioModel
                 // (F+1, B, 16): each sample's fields (scenario last) are its own sequence.
                 var tokens = embedding.Stacked(batch).transpose(0, 1);
                 var flat = backbone.forward(tokens).transpose(0, 1).flatten(1);     // (B, (F+1)·16)
-                return _dense && batch.Dense.shape[1] > 0 ? cat([flat, batch.Dense], 1) : flat;
+                return _dense ? FeatureEmbedding.AppendDense(flat, batch) : flat;
         }
     }
 

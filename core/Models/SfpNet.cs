@@ -43,7 +43,6 @@ public sealed class SfpNet : ScenarioModel
     readonly ModuleList<LayerNormGate> dnn_gates = new();
     readonly ModuleList<Linear> dnn_layers = new();
     readonly Linear logit;
-    readonly bool _dense;
 
     public SfpNet(ModelContext context, Settings options) : base("SFPNet")
     {
@@ -54,7 +53,6 @@ public sealed class SfpNet : ScenarioModel
         int fields = embedding.SparseFieldCount;
         scenario_table = Embedding(context.ScenarioCount, Width);
         for (int l = 0; l < blockCount; l++) blocks.Add(new TailoringBlock(fields));
-        _dense = context.Schema.DenseFeatures.Count > 0;
         int width = fields * Width + context.Schema.DenseFeatures.Count;
         foreach (int next in dnnDims)
         {
@@ -72,8 +70,7 @@ public sealed class SfpNet : ScenarioModel
         var fields = embedding.Stacked(batch);                                   // (B, n, 16)
         var scenario = scenario_table.forward(batch.Scenario);                   // (B, 16)
         foreach (var block in blocks) fields = block.Tailor(fields, scenario);
-        var h = fields.flatten(1);
-        if (_dense) h = cat([h, batch.Dense], 1);
+        var h = FeatureEmbedding.AppendDense(fields.flatten(1), batch);
         for (int j = 0; j < dnn_layers.Count; j++)
             h = functional.relu(dnn_layers[j].forward(h * dnn_gates[j].forward(cat([h, scenario], 1))));
         return sigmoid(logit.forward(h)).squeeze(1);

@@ -269,8 +269,8 @@ let private inferenceMs (data: LoadedDataset) (model: string) (seed: int64) (bat
     let target = Msr.Core.Training.ComputeDevice.Resolve device
     let split, ownedSplit = splitFor data seed
     use _split = ownedSplit
-    let onDevice = data.Data.To(target)
-    use _moved = if obj.ReferenceEquals(onDevice, data.Data) then null else onDevice
+    use placed = data.Data.OnDevice(target)
+    let onDevice = placed.Data
     let cpuRows = split.Test
     use movedRows = if target.``type`` = TorchSharp.DeviceType.CPU then null else cpuRows.``to``(target)
     let rows = if isNull movedRows then cpuRows else movedRows

@@ -13,7 +13,7 @@
 #   bench-cuda-m2m.txt  the same for SharedBottom and M2M
 # Each step has its own time limit, cut to what is left of MSR_GPU_BUDGET_S (560 s: a call runs 10 minutes at most and
 # the session's device time is short), and a failing step does not stop the next; a step with under 30 s left is skipped.
-# Knobs: MSR_GPU_STEPS ("smoke parity seeds bench"; bench_m2m is bench's SharedBottom and M2M part alone), MSR_GPU_BUDGET_S, MSR_GPU_DEVICE (cuda; cpu runs the same steps on
+# Knobs: MSR_GPU_STEPS ("smoke parity seeds bench"; also grid, and bench_m2m: bench's SharedBottom and M2M part alone), MSR_GPU_BUDGET_S, MSR_GPU_DEVICE (cuda; cpu runs the same steps on
 # the CPU to check the bundle), MSR_GPU_PARITY_MODELS (every model), MSR_GPU_SEEDS,
 # MSR_GPU_SEED_MODEL (M2M), MSR_GPU_SEED_EPOCHS (20), MSR_GPU_BENCH_ROWS, MSR_GPU_BENCH_EPOCHS, MSR_GPU_BENCH_MODELS
 # (every model but M2M).

@@ -134,24 +134,21 @@ public sealed class FeatureEmbedding : Module<ScenarioBatch, Tensor>
     }
 
     /// <summary>
-    /// Moves the constant index buffers too. TorchSharp 0.107's <c>Module.to</c> moves parameters and persistent buffers
-    /// only: its <c>named_buffers</c> never yields a non-persistent one, so without this the index vectors stayed on the
-    /// CPU and every model failed on CUDA at its first lookup (seen on a lent H200).
+    /// Moves the non-persistent buffers too (the constant index vectors). TorchSharp 0.107's <c>Module.to</c> moves
+    /// parameters and persistent buffers only: its <c>named_buffers</c> never yields a non-persistent one, so without
+    /// this the index vectors stayed on the CPU and every model failed on CUDA at its first lookup (seen on a lent H200).
     /// </summary>
     protected override void _toEpilog(ScalarType? dtype, Device? device, bool non_blocking)
     {
         base._toEpilog(dtype, device, non_blocking);
         if (device is null) return;   // a dtype change: the index vectors are int64 and stay so
-        foreach (var name in ConstantNames())
+        foreach (var name in _internal_buffers.Keys)   // a copy of the names: re-registering below is safe
         {
-            var buffer = get_buffer(name)!;
-            if (buffer.device_type == device.type && buffer.device_index == device.index) continue;
-            ConditionallyRegisterBuffer(name, buffer.to(device, disposeAfter: true).DetachFromDisposeScope(), persistent: false);
+            var (buffer, persistent) = _internal_buffers[name];
+            if (!persistent && (buffer.device_type != device.type || buffer.device_index != device.index))
+                ConditionallyRegisterBuffer(name, buffer.to(device, disposeAfter: true).DetachFromDisposeScope(), persistent: false);
         }
     }
-
-    IEnumerable<string> ConstantNames() =>
-        [.. Enumerable.Range(0, tables.Count).SelectMany(t => new[] { $"columns{t}", $"offsets{t}" }), "output_order"];
 
     /// <summary>
     /// Refuses, when a model is built, a schema whose sparse fields (and, with <paramref name="scenarioToo"/>, the
@@ -162,12 +159,18 @@ public sealed class FeatureEmbedding : Module<ScenarioBatch, Tensor>
     public static void RequireOneFieldWidth(DatasetSchema schema, string model, string part, bool scenarioToo)
     {
         var widths = schema.SparseFeatures.Select(f => f.EmbeddingDim).Distinct().ToList();
-        if (scenarioToo && !widths.Contains(ScenarioWidth)) widths.Add(ScenarioWidth);
-        if (widths.Count > 1)
+        if (widths.Count > 1 || (scenarioToo && widths.Count == 1 && widths[0] != ScenarioWidth))
             throw new ArgumentException($"{model}: {part} needs every field embedding one width" +
-                (scenarioToo ? $", the scenario's {ScenarioWidth} included" : "") + "; this dataset's sparse features have widths " +
-                string.Join(", ", schema.SparseFeatures.Select(f => f.EmbeddingDim).Distinct()));
+                (scenarioToo ? $", the scenario's {ScenarioWidth} included" : "") + $"; this dataset's sparse features have widths {string.Join(", ", widths)}");
     }
+
+    /// <summary>
+    /// (B, D + dense): <paramref name="flat"/> followed by the batch's dense values, as <see cref="forward"/> places them,
+    /// for a model that combines its own (B, D) representation with them; <paramref name="flat"/> itself when the
+    /// dataset has no dense features.
+    /// </summary>
+    public static Tensor AppendDense(Tensor flat, ScenarioBatch batch) =>
+        batch.Dense.shape[1] > 0 ? cat([flat, batch.Dense], 1) : flat;
 
     /// <summary>(B, D): the selected sparse embeddings, the scenario embedding if requested, then the dense values.</summary>
     public override Tensor forward(ScenarioBatch batch)

@@ -22,6 +22,17 @@ public sealed class ScenarioDatasetTests
     }
 
     [Fact]
+    public void On_its_own_device_the_dataset_is_used_as_it_is_and_placing_it_never_frees_it()
+    {
+        using var d = Make();
+        Assert.Same(d, d.To(CPU));                 // no copy where the data already lives (the device is compared by value)
+        using (var placed = d.OnDevice(new Device("cpu"))) Assert.Same(d, placed.Data);
+        Assert.Equal(2, d.Count);                  // still usable after the placement is disposed
+        using var scope = NewDisposeScope();
+        Assert.Equal([1L, 1L], d.ScenarioCounts());
+    }
+
+    [Fact]
     public void Valid_data_loads_and_gathers_rows()
     {
         using var d = Make();
