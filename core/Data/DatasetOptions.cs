@@ -139,6 +139,9 @@ public static class DatasetOptionCheck
         }
         foreach (var o in loader.Options.Where(o => o.Required && !seen.Contains(o.Name)))
             problems.Add($"dataset '{loader.Name}' needs option '{o.Name}' ({o.Description})");
+        // Options together (history_attributes without history, ...), once each value is valid on its own: a bad value
+        // would be read as its default there and report a follow-on problem that is not there.
+        if (problems.Count == 0) problems.AddRange(loader.OptionProblems(Settings.Checking(given)));
         return problems;
     }
 

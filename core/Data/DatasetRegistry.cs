@@ -39,6 +39,13 @@ public interface IDatasetLoader
     /// expects (empty when all are there); reads no data, so a plan can be checked before anything loads.
     /// </summary>
     IReadOnlyList<string> MissingFiles(DatasetRequest request);
+    /// <summary>
+    /// Problems of the options together that no single option's value shows (e.g. <c>history_attributes</c> without
+    /// <c>history</c>, or naming a column the dataset lacks), one message each naming the option, the value and the valid
+    /// choices; reads no file, so a plan is checked before loading (<see cref="DatasetOptionCheck.Problems"/>).
+    /// <see cref="Load"/> raises the same problems. Default: none.
+    /// </summary>
+    IReadOnlyList<string> OptionProblems(Settings options) => [];
     /// <summary>Loads and encodes; unknown options must be reported (<see cref="Settings.EnsureAllUsed"/>).</summary>
     ScenarioDataset Load(DatasetRequest request);
 }
@@ -52,6 +59,7 @@ public sealed class SyntheticLoader : IDatasetLoader
     public ProtocolDefaults Defaults => new(BatchSize: 1024, Patience: 2);
     public IReadOnlyList<DatasetOption> Options => SyntheticOptions.Declared;
     public IReadOnlyList<string> MissingFiles(DatasetRequest request) => [];
+    public IReadOnlyList<string> OptionProblems(Settings options) => SyntheticOptions.From(options).HistoryProblems();
 
     public ScenarioDataset Load(DatasetRequest request)
     {

@@ -63,26 +63,78 @@ public static class BehaviorSequences
 }
 
 /// <summary>
-/// The <c>history</c> options of loaders with a timestamped log: <c>history=L</c> (0 = no history feature) and
-/// <c>history_clicks_only</c> (only clicked/positive earlier events enter histories).
+/// The <c>history</c> options of loaders with a timestamped log: <c>history=L</c> (0 = no history feature),
+/// <c>history_clicks_only</c> (only clicked/positive earlier events enter histories) and <c>history_attributes</c>
+/// (columns whose histories are aligned with the item history: <c>hist_cate_id</c> beside <c>hist_movie_id</c>).
 /// </summary>
-public sealed record HistoryOptions(int Length, bool ClicksOnly)
+/// <param name="Length">History length L (0 = none).</param>
+/// <param name="ClicksOnly">Only clicked earlier events enter the histories.</param>
+/// <param name="Attributes">Sparse columns, each given a history <c>hist_&lt;column&gt;</c> built from the same events as the
+/// item history: position j holds the column's value on the event whose item is at position j of <c>hist_&lt;item&gt;</c>
+/// (for an item attribute such as <c>cate_id</c>: that item's attribute), and pads exactly where the item history pads.
+/// Null or empty = none.</param>
+public sealed record HistoryOptions(int Length, bool ClicksOnly, IReadOnlyList<string>? Attributes = null)
 {
     public static readonly IntDatasetOption HistoryLength = DatasetOption.Int("history",
         "add each user's last L items before the event as a sequence feature (0 = none)", 0, min: 0, max: 1000);
     public static readonly BoolDatasetOption ClicksOnlyOption = DatasetOption.Bool("history_clicks_only",
         "only clicked (positive) earlier events enter the histories", false);
+    public static readonly NamesDatasetOption AttributesOption = DatasetOption.Names("history_attributes",
+        "sparse columns (e.g. cate_id) given histories hist_<column> aligned with the item history: the value on each history event, 0 where it pads (needs history > 0)");
 
     /// <summary>The history options of loaders with a timestamped log.</summary>
-    public static IReadOnlyList<DatasetOption> Declared { get; } = [HistoryLength, ClicksOnlyOption];
+    public static IReadOnlyList<DatasetOption> Declared { get; } = [HistoryLength, ClicksOnlyOption, AttributesOption];
 
-    public static HistoryOptions From(Settings s) => new(HistoryLength.Read(s), ClicksOnlyOption.Read(s));
+    public static HistoryOptions From(Settings s) => new(HistoryLength.Read(s), ClicksOnlyOption.Read(s), AttributesOption.Read(s));
 
     public bool Enabled => Length > 0;
 
-    /// <summary>The sequence inputs for a layout: one history of <paramref name="itemColumn"/> named <c>hist_&lt;item&gt;</c>, or none.</summary>
+    /// <summary>The attribute columns, in the order given (empty when none).</summary>
+    public IReadOnlyList<string> AttributeColumns => Attributes ?? [];
+
+    /// <summary>
+    /// The sequence inputs for a layout: the history of <paramref name="itemColumn"/> named <c>hist_&lt;item&gt;</c>, then one
+    /// <c>hist_&lt;column&gt;</c> per attribute column (same user, time, length and filter, so aligned with the item history); or none.
+    /// </summary>
     public IReadOnlyList<SequenceInput>? Inputs(string userColumn, string itemColumn, string timeColumn) =>
-        Enabled ? [new SequenceInput($"hist_{itemColumn}", userColumn, itemColumn, timeColumn, Length, ClicksOnly)] : null;
+        Enabled
+            ? [new SequenceInput($"hist_{itemColumn}", userColumn, itemColumn, timeColumn, Length, ClicksOnly),
+               .. AttributeColumns.Select(a => new SequenceInput($"hist_{a}", userColumn, a, timeColumn, Length, ClicksOnly))]
+            : null;
+
+    /// <summary>
+    /// Why <c>history_attributes</c> cannot be built on a dataset whose item column is <paramref name="itemColumn"/> and
+    /// whose sparse columns are <paramref name="sparseColumns"/> (each message names the option, the value and the valid
+    /// choices); empty when it can. Reads no file, so a plan is checked before loading (<see cref="IDatasetLoader.OptionProblems"/>).
+    /// </summary>
+    public IReadOnlyList<string> Problems(string itemColumn, IReadOnlyList<string> sparseColumns)
+    {
+        var attributes = AttributeColumns;
+        if (attributes.Count == 0) return [];
+        var problems = new List<string>();
+        var usable = sparseColumns.Where(c => c != itemColumn).ToList();
+        string Usable() => usable.Count == 0 ? "none" : string.Join(", ", usable);
+        string given = "[" + string.Join(",", attributes) + "]";
+        if (!Enabled)
+            problems.Add($"option 'history_attributes': {given} needs history=L with L > 0 (attribute histories are aligned with the item history hist_{itemColumn}, which history=L adds)");
+        foreach (var repeated in attributes.GroupBy(a => a, StringComparer.Ordinal).Where(g => g.Count() > 1))
+            problems.Add($"option 'history_attributes': '{repeated.Key}' is named {repeated.Count()} times in {given}; name each column once");
+        foreach (var a in attributes.Distinct(StringComparer.Ordinal))
+        {
+            if (a == itemColumn)
+                problems.Add($"option 'history_attributes': '{a}' is the item column, whose history hist_{a} history=L adds already; columns that can be used: {Usable()}");
+            else if (!usable.Contains(a, StringComparer.Ordinal))
+                problems.Add($"option 'history_attributes': '{a}' is not a sparse column of this dataset; columns that can be used: {Usable()}");
+        }
+        return problems;
+    }
+
+    /// <summary>Throws an <see cref="ArgumentException"/> naming <paramref name="dataset"/> and every problem of <see cref="Problems"/>.</summary>
+    public void Check(string dataset, string itemColumn, IReadOnlyList<string> sparseColumns)
+    {
+        var problems = Problems(itemColumn, sparseColumns);
+        if (problems.Count > 0) throw new ArgumentException($"dataset '{dataset}': {string.Join("; ", problems)}");
+    }
 }
 
 /// <summary>

@@ -28,6 +28,9 @@ public sealed record DenseInput(string Column, bool Scale = true, bool RoundToHa
 /// <paramref name="Length"/> events strictly earlier in <paramref name="TimeColumn"/> (only clicked ones when
 /// <paramref name="ClicksOnly"/>). <paramref name="UserColumn"/> and <paramref name="ItemColumn"/> must be sparse inputs;
 /// history ids are the encoded item ids + 1 (0 pads), so the feature has its own table of item vocabulary + 1.
+/// <paramref name="ItemColumn"/> may be any sparse input: the window of events depends only on the user, time and filter,
+/// so sequences of the same user, time, length and filter are aligned position by position (an attribute history
+/// such as <c>hist_cate_id</c> beside <c>hist_movie_id</c>, <see cref="HistoryOptions.Attributes"/>).
 /// </summary>
 public sealed record SequenceInput(string Name, string UserColumn, string ItemColumn, string TimeColumn, int Length, bool ClicksOnly = false);
 
@@ -148,7 +151,7 @@ public static class DatasetEncoder
         readonly bool _leakFree = options.Mode == EncoderMode.TrainOnly;
         readonly Dictionary<string, int> _readsLeft = RawColumnReads(layout);
         readonly Dictionary<string, LabelEncoder> _labelEncoders = new(StringComparer.Ordinal);
-        // Encoded user and item ids that time-ordered histories read again.
+        // Encoded user, item and attribute ids that time-ordered histories read again.
         readonly HashSet<string> _historyColumns = (layout.Sequences ?? []).SelectMany(q => new[] { q.UserColumn, q.ItemColumn }).ToHashSet(StringComparer.Ordinal);
         readonly Dictionary<string, long[]> _encoded = new(StringComparer.Ordinal);
 

@@ -51,7 +51,7 @@ let wholePlanValidation =
                 (String.concat "\n"
                     [ "experiment 'broken study' is not valid:"
                       "  - dataset 'synthetic': option 'scenarios': 0 must be between 1 and 1000"
-                      "  - unknown option 'min_frequency' for dataset 'movielens-100k'; its options: encoder, min_freq, split_seed, embedding_dim, history, history_clicks_only"
+                      "  - unknown option 'min_frequency' for dataset 'movielens-100k'; its options: encoder, min_freq, split_seed, embedding_dim, history, history_clicks_only, history_attributes"
                       "  - dataset 'movielens-100k': folder '/nonexistent/ml-100k' not found; it should hold u.data, u.user, u.item"
                       "  - model 'PLE': option 'expert_dims': 'wide' is not a list of layer widths like [128,64]"
                       "  - unknown option 'tower' for model 'PLE'; its options: specific_experts, shared_experts, expert_dims, tower_dims, gate_batch_norm, preset"

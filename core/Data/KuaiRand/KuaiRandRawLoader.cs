@@ -18,7 +18,8 @@ namespace Msr.Core.Data.KuaiRand;
 /// offline re-mapping to first-appearance ids and the unseeded shuffle are skipped (the run-time LabelEncoder makes ids
 /// contiguous anyway; only the id permutation differs). Options: <c>logs</c> (comma-separated log file names; default
 /// the <c>log_standard_4_22_to_5_08*.csv</c> files the benchmark uses, else every <c>log_standard_*.csv</c>),
-/// <c>top_k</c>, <c>tabs</c>, <c>history</c>/<c>history_clicks_only</c> (<c>hist_video_id</c> from <c>time_ms</c>) and
+/// <c>top_k</c>, <c>tabs</c>, <c>history</c>/<c>history_clicks_only</c> (<c>hist_video_id</c> from <c>time_ms</c>),
+/// <c>history_attributes</c> (e.g. <c>video_type</c>: <c>hist_video_type</c>, aligned with <c>hist_video_id</c>) and
 /// the encoder options.
 /// </remarks>
 public sealed class KuaiRandRawLoader : IDatasetLoader
@@ -72,6 +73,8 @@ public sealed class KuaiRandRawLoader : IDatasetLoader
     public IReadOnlyList<DatasetOption> Options { get; } =
         [.. EncodingOptions.Declared, KuaiRandLoader.TopK, KuaiRandLoader.Tabs, .. HistoryOptions.Declared, Logs];
 
+    public IReadOnlyList<string> OptionProblems(Settings options) => HistoryOptions.From(options).Problems("video_id", KuaiRandLoader.SparseColumns);
+
     public IReadOnlyList<string> MissingFiles(DatasetRequest request)
     {
         var logs = Logs.Read(Settings.Checking(request.Options.Given));
@@ -97,6 +100,7 @@ public sealed class KuaiRandRawLoader : IDatasetLoader
         var history = HistoryOptions.From(request.Options);
         var logsOption = Logs.Read(request.Options);
         request.Options.EnsureAllUsed("dataset 'kuairand-raw'");
+        history.Check(Name, "video_id", KuaiRandLoader.SparseColumns);
         var folder = LoaderSupport.Folder(request, Name);
 
         var logs = logsOption is not null

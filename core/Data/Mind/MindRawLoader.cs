@@ -14,7 +14,9 @@ namespace Msr.Core.Data.Mind;
 /// (<c>history_clicks_only</c>: clicked ones only); tokens of the same impression share its time, so never see each other.
 /// With <c>history_source=behaviors</c> it holds instead the last L news of the impression's own history field (the
 /// user's clicks before the log's period, as MIND gives them); a history news with no News_ID id is left out
-/// (transductive) or takes the out-of-vocabulary id (train-only).
+/// (transductive) or takes the out-of-vocabulary id (train-only). <c>history_attributes=SubCategory</c> adds
+/// <c>hist_SubCategory</c>, aligned with <c>hist_News_ID</c>, for histories from impressions only: with
+/// <c>history_source=behaviors</c> it is an error.
 /// </summary>
 public sealed class MindRawLoader : IDatasetLoader
 {
@@ -30,6 +32,20 @@ public sealed class MindRawLoader : IDatasetLoader
     static readonly string[] Behaviors = ["behaviors.tsv"], News = ["news.tsv"];
 
     public IReadOnlyList<DatasetOption> Options { get; } = [.. EncodingOptions.Declared, TopK, .. HistoryOptions.Declared, HistorySource, Categories];
+
+    static readonly string[] SparseColumns = ["User_ID", "News_ID", "SubCategory"];
+
+    public IReadOnlyList<string> OptionProblems(Settings options) => HistoryProblems(HistoryOptions.From(options), HistorySource.Read(options));
+
+    /// <summary>
+    /// <c>history_attributes</c>'s problems: those of every loader, and listed histories (<c>history_source=behaviors</c>),
+    /// which carry no times to align attribute histories by.
+    /// </summary>
+    static IReadOnlyList<string> HistoryProblems(HistoryOptions history, string source) =>
+        history.AttributeColumns.Count > 0 && history.Enabled && source == "behaviors"
+            ? [$"option 'history_attributes': [{string.Join(",", history.AttributeColumns)}] needs history_source=impressions (the default); " +
+               "history_source=behaviors reads MIND's listed histories, which have no attribute histories"]
+            : history.Problems("News_ID", SparseColumns);
 
     public IReadOnlyList<string> MissingFiles(DatasetRequest request)
     {
@@ -56,6 +72,8 @@ public sealed class MindRawLoader : IDatasetLoader
         var listed = history.Enabled && source == "behaviors" ? new ListedHistories(history.Length) : null;
         var categories = Categories.Read(request.Options);
         request.Options.EnsureAllUsed("dataset 'mind-raw'");
+        if (HistoryProblems(history, source) is { Count: > 0 } problems)
+            throw new ArgumentException($"dataset '{Name}': {string.Join("; ", problems)}");
         var folder = LoaderSupport.Folder(request, Name);
 
         var splits = Splits(folder);
@@ -103,7 +121,7 @@ public sealed class MindRawLoader : IDatasetLoader
         if (table.RowCount == 0)
             throw new DataFormatException(table.SourceText, 0, "impressions", "no impression refers to a news item of news.tsv");
         var rule = categories is null ? ScenarioRule.TopK("Category", k, orderBySize: true) : ScenarioRule.Fixed("Category", categories);
-        var layout = new TableLayout([new("User_ID"), new("News_ID"), new("SubCategory")], [], "label", rule,
+        var layout = new TableLayout([.. SparseColumns.Select(c => new SparseInput(c))], [], "label", rule,
             listed is null ? history.Inputs("User_ID", "News_ID", "time") : null,
             listed is null ? null : [new ListedSequenceInput("hist_News_ID", "News_ID", history.Length, listed)], User: "User_ID");
         return DatasetEncoder.Encode(Name, table, layout, options);

@@ -15,9 +15,15 @@ static class MovieLensLayout
         ("age>=35 {35,45,50,56}", ["35", "45", "50", "56"]),
     ]);
 
-    /// <summary>The layout; <paramref name="history"/> &gt; 0 adds <c>hist_movie_id</c>, the user's last movies before each rating.</summary>
+    /// <summary>The sparse inputs, in model order.</summary>
+    public static IReadOnlyList<string> SparseColumns { get; } = ["user_id", "movie_id", "gender", "occupation", "zip", "cate_id"];
+
+    /// <summary>
+    /// The layout; <paramref name="history"/> &gt; 0 adds <c>hist_movie_id</c>, the user's last movies before each rating,
+    /// and <c>history_attributes=cate_id</c> adds <c>hist_cate_id</c>, the first genres of those movies, position by position.
+    /// </summary>
     public static TableLayout Layout(HistoryOptions history) => new(
-        [new("user_id"), new("movie_id"), new("gender"), new("occupation"), new("zip"), new("cate_id")],
+        [.. SparseColumns.Select(c => new SparseInput(c))],
         [new DenseInput("age_value")],
         "label",
         AgeScenarios,
@@ -26,6 +32,9 @@ static class MovieLensLayout
 
     /// <summary>The options of both variants: the encoder's and the history feature's.</summary>
     public static IReadOnlyList<DatasetOption> Options { get; } = [.. EncodingOptions.Declared, .. HistoryOptions.Declared];
+
+    /// <summary>What <c>history_attributes</c> cannot build (the item column is <c>movie_id</c>); empty when all is well.</summary>
+    public static IReadOnlyList<string> OptionProblems(Settings s) => HistoryOptions.From(s).Problems("movie_id", SparseColumns);
 
     public static ProtocolDefaults Defaults { get; } = new(BatchSize: 4096, Patience: 4, StepLrStepSize: 2, StepLrGamma: 0.85, ModelPreset: "movielens");
 
@@ -137,7 +146,7 @@ static class MovieLensLayout
 /// user_id, movie_id, gender, occupation, zip, cate_id (first genre); dense: age (MinMax); label: rating &gt; 3.
 /// Options: <c>history=L</c> adds the sequence
 /// feature <c>hist_movie_id</c> (the user's last L movies rated strictly before, <c>history_clicks_only</c> keeps
-/// only ratings &gt; 3), plus the encoder options (<c>encoder</c>, <c>min_freq</c>, <c>split_seed</c>, <c>embedding_dim</c>).
+/// only ratings &gt; 3), <c>history_attributes=cate_id</c> adds <c>hist_cate_id</c> aligned with it, plus the encoder options (<c>encoder</c>, <c>min_freq</c>, <c>split_seed</c>, <c>embedding_dim</c>).
 /// </summary>
 public sealed class MovieLens1MLoader : IDatasetLoader
 {
@@ -148,6 +157,7 @@ public sealed class MovieLens1MLoader : IDatasetLoader
     public IReadOnlyList<string> ExpectedFiles => ["ratings.dat", "users.dat", "movies.dat"];
     public ProtocolDefaults Defaults => MovieLensLayout.Defaults;
     public IReadOnlyList<DatasetOption> Options => MovieLensLayout.Options;
+    public IReadOnlyList<string> OptionProblems(Settings options) => MovieLensLayout.OptionProblems(options);
 
     public IReadOnlyList<string> MissingFiles(DatasetRequest request) => MergedFile(request) is not null
         ? []
@@ -158,6 +168,7 @@ public sealed class MovieLens1MLoader : IDatasetLoader
         var options = EncodingOptions.From(request.Options);
         var history = HistoryOptions.From(request.Options);
         request.Options.EnsureAllUsed("dataset 'movielens'");
+        history.Check(Name, "movie_id", MovieLensLayout.SparseColumns);
         var layout = MovieLensLayout.Layout(history);
         if (MergedFile(request) is { } merged)
             return DatasetEncoder.Encode("movielens", MovieLensLayout.ReadMerged(merged), layout, options);
@@ -218,6 +229,7 @@ public sealed class MovieLens100KLoader : IDatasetLoader
     public IReadOnlyList<string> ExpectedFiles => ["u.data", "u.user", "u.item"];
     public ProtocolDefaults Defaults => MovieLensLayout.Defaults;
     public IReadOnlyList<DatasetOption> Options => MovieLensLayout.Options;
+    public IReadOnlyList<string> OptionProblems(Settings options) => MovieLensLayout.OptionProblems(options);
     public IReadOnlyList<string> MissingFiles(DatasetRequest request) =>
         LoaderSupport.MissingFiles(request, Name, fileAccepted: false, [Ratings, Users, Items]);
 
@@ -226,6 +238,7 @@ public sealed class MovieLens100KLoader : IDatasetLoader
         var options = EncodingOptions.From(request.Options);
         var history = HistoryOptions.From(request.Options);
         request.Options.EnsureAllUsed("dataset 'movielens-100k'");
+        history.Check(Name, "movie_id", MovieLensLayout.SparseColumns);
         var folder = LoaderSupport.Folder(request, Name);
         var pipe = new DelimitedFormat("|", HasHeader: false, Quoted: false, Encoding: Encoding.Latin1);
 

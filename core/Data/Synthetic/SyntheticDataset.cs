@@ -1,3 +1,4 @@
+using Msr.Core.Features;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -16,6 +17,9 @@ namespace Msr.Core.Data.Synthetic;
 /// <param name="ScenarioSignal">Scale of the scenario-specific effect: only scenario-aware models can use it.</param>
 /// <param name="LabelNoise">Probability that a drawn label is flipped.</param>
 /// <param name="Seed">Everything is a function of this seed.</param>
+/// <param name="History">Behaviour histories over the generated rows read as a chronological log (row order = time):
+/// <c>hist_item_id</c> and the attribute histories (<see cref="HistoryOptions"/>); null or length 0 = none. They are
+/// derived from the generated columns and draw no random numbers, so every other tensor is the same with or without them.</param>
 public sealed record SyntheticOptions(
     int Rows = 60_000,
     int Scenarios = 3,
@@ -28,7 +32,8 @@ public sealed record SyntheticOptions(
     double SharedSignal = 1.0,
     double ScenarioSignal = 1.2,
     double LabelNoise = 0.05,
-    long Seed = 2022)
+    long Seed = 2022,
+    HistoryOptions? History = null)
 {
     static readonly SyntheticOptions D = new();
     static readonly IntDatasetOption RowsOption = DatasetOption.Int("rows", "number of interactions", D.Rows, min: 30);
@@ -43,18 +48,33 @@ public sealed record SyntheticOptions(
     static readonly NumberDatasetOption ScenarioSignalOption = DatasetOption.Number("scenario_signal", "logit scale of the scenario-specific effect", D.ScenarioSignal, min: 0);
     static readonly NumberDatasetOption NoiseOption = DatasetOption.Number("label_noise", "probability that a label is flipped", D.LabelNoise, min: 0, max: 0.5);
     static readonly LongDatasetOption SeedOption = DatasetOption.Long("data_seed", "seed of the generator (the data, not the run)", D.Seed);
+    static readonly IntDatasetOption HistoryOption = DatasetOption.Int("history",
+        "add each user's last L items of earlier rows as the sequence feature hist_item_id, reading the rows as a chronological log (row order = time; 0 = none)",
+        0, min: 0, max: 1000);
+    static readonly BoolDatasetOption HistoryClicksOnlyOption = DatasetOption.Bool("history_clicks_only",
+        "only clicked earlier rows enter the histories", false);
+    static readonly NamesDatasetOption HistoryAttributesOption = DatasetOption.Names("history_attributes",
+        "sparse columns given histories hist_<column> aligned with hist_item_id, 0 where it pads (item_attr1, item_attr2, ...: functions of the item, so the history items' attributes); needs history > 0");
 
     /// <summary>The generator's options, as the <c>synthetic</c> loader declares them.</summary>
     public static IReadOnlyList<DatasetOption> Declared { get; } =
     [
         RowsOption, ScenariosOption, SkewOption, UsersOption, ItemsOption, ExtraFieldsOption, CardinalityOption, DenseOption,
-        SharedOption, ScenarioSignalOption, NoiseOption, SeedOption,
+        SharedOption, ScenarioSignalOption, NoiseOption, SeedOption, HistoryOption, HistoryClicksOnlyOption, HistoryAttributesOption,
     ];
 
     public static SyntheticOptions From(Settings s) => new(
         RowsOption.Read(s), ScenariosOption.Read(s), SkewOption.Read(s), UsersOption.Read(s), ItemsOption.Read(s),
         ExtraFieldsOption.Read(s), CardinalityOption.Read(s), DenseOption.Read(s), SharedOption.Read(s),
-        ScenarioSignalOption.Read(s), NoiseOption.Read(s), SeedOption.Read(s));
+        ScenarioSignalOption.Read(s), NoiseOption.Read(s), SeedOption.Read(s),
+        new HistoryOptions(HistoryOption.Read(s), HistoryClicksOnlyOption.Read(s), HistoryAttributesOption.Read(s)));
+
+    /// <summary>The sparse columns, in order: user_id, item_id, then the extra fields (user_attr1, item_attr1, user_attr2, ...).</summary>
+    public IReadOnlyList<string> SparseColumns =>
+        ["user_id", "item_id", .. Enumerable.Range(0, ExtraFields).Select(j => $"{(j % 2 == 0 ? "user" : "item")}_attr{j / 2 + 1}")];
+
+    /// <summary>What <c>history_attributes</c> cannot build (the item column is <c>item_id</c>); empty when all is well.</summary>
+    public IReadOnlyList<string> HistoryProblems() => (History ?? new HistoryOptions(0, false)).Problems("item_id", SparseColumns);
 }
 
 /// <summary>
@@ -68,6 +88,12 @@ public sealed record SyntheticOptions(
 /// attribute fields (their per-scenario interaction M_s needs both fields and the scenario), and
 /// b_s gives each scenario its own base rate. A scenario-blind model sees the scenario-specific
 /// term only as noise averaged over scenarios.
+/// <para>
+/// Each extra field is a table drawn once per user (user_attr*) or per item (item_attr*) and looked up per row, so an
+/// item attribute is a function of the item: its history (<c>history_attributes=item_attr1</c>) holds the attribute of
+/// the item at the same position of <c>hist_item_id</c>. Histories read the rows as a chronological log (row r happens
+/// at time r); they are computed from the generated columns without drawing from the generator.
+/// </para>
 /// </remarks>
 public static class SyntheticDataset
 {
@@ -75,6 +101,7 @@ public static class SyntheticDataset
 
     public static ScenarioDataset Generate(SyntheticOptions o)
     {
+        CheckHistory(o);
         using var scope = NewDisposeScope();
         using var g = new Generator((ulong)o.Seed);
         long n = o.Rows;
@@ -130,16 +157,51 @@ public static class SyntheticDataset
         var sparseColumns = new List<Tensor> { user, item };
         sparseColumns.AddRange(fieldValues);
         var schema = Schema(o);
-        return new ScenarioDataset("synthetic", schema, stack(sparseColumns, 1), dense, scenario, label);
+        return new ScenarioDataset("synthetic", schema, stack(sparseColumns, 1), dense, scenario, label, Histories(o, sparseColumns, label));
+    }
+
+    /// <summary>
+    /// <c>hist_item_id</c> and the attribute histories, the rows read as a log in row order (time = row index), or none.
+    /// Every history comes from the same user, time and filter, so they are aligned position by position.
+    /// </summary>
+    static Dictionary<string, Tensor>? Histories(SyntheticOptions o, List<Tensor> sparseColumns, Tensor label)
+    {
+        if (o.History is not { Enabled: true } h) return null;
+        long n = o.Rows;
+        var users = sparseColumns[0].data<long>().ToArray();
+        var times = new double[n];
+        for (int r = 0; r < n; r++) times[r] = r;
+        var clicked = h.ClicksOnly ? label.data<float>().ToArray() : null;
+        Func<int, bool>? include = clicked is null ? null : r => clicked[r] == 1;
+        var names = o.SparseColumns.ToList();
+        var histories = new Dictionary<string, Tensor>();
+        foreach (var column in (string[])["item_id", .. h.AttributeColumns])
+        {
+            var values = sparseColumns[names.IndexOf(column)].data<long>().ToArray();
+            histories[$"hist_{column}"] = tensor(BehaviorSequences.Build(users, values, times, h.Length, include), [n, h.Length]);
+        }
+        return histories;
     }
 
     public static DatasetSchema Schema(SyntheticOptions o)
     {
+        CheckHistory(o);
         var features = new List<FeatureSpec> { FeatureSpec.Sparse("user_id", o.Users), FeatureSpec.Sparse("item_id", o.Items) };
         for (int j = 0; j < o.ExtraFields; j++)
             features.Add(FeatureSpec.Sparse($"{(j % 2 == 0 ? "user" : "item")}_attr{j / 2 + 1}", o.FieldCardinality));
         for (int j = 0; j < o.DenseFeatures; j++) features.Add(FeatureSpec.Dense($"dense{j + 1}"));
+        if (o.History is { Enabled: true } h)
+            foreach (var column in (string[])["item_id", .. h.AttributeColumns])
+            {
+                var owner = features.First(f => f.Name == column); // a sparse column: CheckHistory
+                features.Add(FeatureSpec.Sequence($"hist_{column}", owner.Vocabulary + 1, h.Length));
+            }
         return new DatasetSchema(features, [.. Enumerable.Range(0, o.Scenarios).Select(s => $"scenario{s}")], "click", userFeature: "user_id");
+    }
+
+    static void CheckHistory(SyntheticOptions o)
+    {
+        if (o.HistoryProblems() is { Count: > 0 } problems) throw new ArgumentException($"dataset 'synthetic': {string.Join("; ", problems)}");
     }
 
     static Tensor Standardize(Tensor x)
