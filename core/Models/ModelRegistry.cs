@@ -6,8 +6,10 @@ namespace Msr.Core.Models;
 /// <param name="Paper">The paper it comes from (short citation).</param>
 /// <param name="Options">Every hyper-parameter it reads, with defaults per preset.</param>
 /// <param name="Create">Builds it; reads options only through <paramref name="Options"/>.</param>
+/// <param name="RequiresHistories">The model reads behaviour histories (<c>hist_&lt;column&gt;</c> sequence features), so it runs only on
+/// data loaded with <c>history=L</c> (and the attribute histories it names); a plan is checked for them before training.</param>
 public sealed record ModelEntry(string Name, string Description, string Paper, IReadOnlyList<ModelOption> Options,
-    Func<ModelContext, Settings, ScenarioModel> Create)
+    Func<ModelContext, Settings, ScenarioModel> Create, bool RequiresHistories = false)
 {
     /// <summary>Every problem of the given options (unknown names with the valid ones, bad values, unknown preset), without building anything.</summary>
     public IReadOnlyList<string> Problems(IEnumerable<KeyValuePair<string, string>> given)
@@ -79,6 +81,8 @@ public static class ModelRegistry
             "Zhang et al., SIGIR 2024", SfpNet.Options, (c, o) => new SfpNet(c, o)),
         new("HierRec", "Scenario-generated linear layers: explicit from the scenario embedding, implicit per head from softly selected, attended fields",
             "Gao et al., SIGIR 2023", HierRec.Options, (c, o) => new HierRec(c, o)),
+        new("SACN", "Scenario-aware self-attention over item and attribute histories, contrasted across scenarios; needs history=L,history_attributes=...",
+            "Huang et al., SACN (Dewu), 2024", Sacn.Options, (c, o) => new Sacn(c, o), RequiresHistories: true),
     ];
 
     public static IReadOnlyList<ModelEntry> All => Entries;

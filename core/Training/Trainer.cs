@@ -108,6 +108,10 @@ public static class Trainer
                 if (!seen.Add(p.Handle))
                     throw new InvalidOperationException($"model '{model.GetName()}': a parameter is in more than one parameter group ('{group.Name}')");
         var layers = options.EmbeddingUpdates == EmbeddingUpdates.Lazy ? model.modules().OfType<FeatureEmbedding>().ToList() : [];
+        // History tables are looked up by padded sequences (row 0 must stay zero): only FeatureEmbedding tables update lazily.
+        if (options.EmbeddingUpdates == EmbeddingUpdates.Lazy && model.modules().OfType<HistoryEmbedding>().Any())
+            throw new InvalidOperationException($"model '{model.GetName()}' embeds behaviour histories, whose tables have no lazy updates " +
+                "(embedding_updates=lazy covers the tables of the ordinary sparse features). Use embedding_updates=dense for this model.");
         var tables = layers.SelectMany(l => l.Tables).Select(t => t.Handle).ToHashSet();
         var dense = optim.Adam(AdamGroups(groups, options, p => !tables.Contains(p.Handle)), options.LearningRate,
             beta1: 0.9, beta2: 0.999, eps: 1e-8, weight_decay: options.WeightDecay);

@@ -66,7 +66,7 @@ public sealed class HistoryEmbedding : Module
         var sequences = schema.SequenceFeatures;
         if (sequences.Count == 0)
             throw new ArgumentException($"{model} reads behaviour histories, and this dataset has none: load it with history=L " +
-                "(and history_attributes=<item attribute columns>, e.g. history=20,history_attributes=cate_id on MovieLens); " +
+                "and history_attributes=<item attribute columns> (on MovieLens: --data history=20 --data history_attributes=cate_id); " +
                 "the loaders with a timestamped log take them: movielens, movielens-100k, kuairand-raw, mind-raw, synthetic");
         IEnumerable<FeatureSpec> chosen = names.Count == 0
             ? sequences.Where(s => TargetOf(schema, s.Name) is not null)

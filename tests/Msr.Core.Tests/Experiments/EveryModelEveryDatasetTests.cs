@@ -30,8 +30,15 @@ public class EveryModelEveryDatasetTests
         foreach (var model in ModelRegistry.All)
         {
             var spec = new RunSpec(loader, path, options, model.Name, new Dictionary<string, string>(), trainer, 7);
-            var record = ExperimentRunner.Run(spec, data);
             var what = $"{model.Name} on {loader}";
+            if (model.RequiresHistories && data.Data.Schema.SequenceFeatures.Count == 0)
+            {
+                // Refused before training with the way to load histories (a grid records it as failed and goes on).
+                var refused = Assert.Throws<ArgumentException>(() => ExperimentRunner.Prepare(spec, data));
+                Assert.Contains("history=L", refused.Message);
+                continue;
+            }
+            var record = ExperimentRunner.Run(spec, data);
             Assert.True(record.Status == RunRecord.Completed, $"{what}: {record.Status} {record.Error}");
             Assert.Equal(1, record.Training!.EpochsRun);
             Assert.True(record.Parameters > 0, what);

@@ -44,7 +44,7 @@ public sealed class ModelBehaviourTests
     public void Gradients_reach_the_embedding_tables(string name)
     {
         using var scope = NewDisposeScope();
-        var schema = TestData.Shaped([30, 20], 1, 3, userAndItem: true);
+        var schema = TestData.Shaped([30, 20, 4], 1, 3, userAndItem: true);   // the third field: SACN's attribute history
         using var data = TestData.Random(schema, 32);
         using var model = Build(name, schema);
         model.train();
