@@ -68,6 +68,9 @@ module Dataset =
     let leakFree d = with' "encoder" "train-only" d
     /// Add each user's last L items before the event as the history feature (loaders with a timestamped log).
     let withHistory (length: int) d = with' "history" length d
+    /// With the history, the attributes of each history item aligned with it (SACN's and SFPNet's attribute histories),
+    /// e.g. `Dataset.withHistoryAttributes [ "cate_id" ]` on MovieLens.
+    let withHistoryAttributes (columns: string list) d = with' "history_attributes" (String.Join(",", columns)) d
 
 /// Building blocks for the `model` operation.
 module Model =

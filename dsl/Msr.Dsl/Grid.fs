@@ -42,6 +42,28 @@ let private datasetProblems (d: DatasetRef) =
         [ yield! DatasetOptionCheck.Problems(loader, pairs d.Options) |> Seq.map (about (sprintf "dataset '%s'" loader.Name))
           yield! loader.MissingFiles(DatasetRequest(Option.toObj d.Path, Settings(pairs d.Options))) ]
 
+/// A model that reads behaviour histories (SACN) on a dataset loaded without them would fail every run: said before
+/// anything loads, with how to load them or, for data without a timestamped log, which datasets can.
+let private historyProblems (e: Experiment) =
+    let hasHistoryOption (loader: IDatasetLoader) = loader.Options |> Seq.exists (fun o -> o.Name = "history")
+    let withHistories (d: DatasetRef) =
+        match d.Options |> List.tryFind (fun (k, _) -> key k = "history") with
+        | None -> false
+        | Some(_, v) -> match Int32.TryParse v with | true, n -> n > 0 | _ -> true   // a bad value is datasetProblems' to report
+    [ for m in e.Models do
+        match modelOf m.Name with
+        | Some entry when entry.RequiresHistories ->
+            for d in e.Datasets do
+                match loaderOf d.Name with
+                | Some loader when not (withHistories d) ->
+                    if hasHistoryOption loader then
+                        sprintf "model '%s' reads behaviour histories: load dataset '%s' with history=L and history_attributes=<item attribute columns> (on MovieLens: `Dataset.withHistory 20 >> Dataset.withHistoryAttributes [ \"cate_id\" ]`)" entry.Name loader.Name
+                    else
+                        sprintf "model '%s' reads behaviour histories, which dataset '%s' cannot give (no timestamped log); datasets that can: %s"
+                            entry.Name loader.Name (DatasetRegistry.All |> Seq.filter hasHistoryOption |> Seq.map (fun l -> l.Name) |> join)
+                | _ -> ()
+        | _ -> () ]
+
 let private modelProblems (m: ModelRef) =
     match modelOf m.Name with
     | None -> [ sprintf "model '%s' is unknown; available: %s" m.Name (ModelRegistry.All |> Seq.map (fun r -> r.Name) |> join) ]
@@ -92,6 +114,7 @@ let problems (e: Experiment) : string list =
       if e.Seeds.IsEmpty then "no seeds: add e.g. `seeds [ 1 .. 3 ]`"
       for d in e.Datasets do yield! datasetProblems d
       for m in e.Models do yield! modelProblems m
+      yield! historyProblems e
       for dup in e.Models |> List.countBy (fun m -> m.Name.ToLowerInvariant(), m.Options) |> List.filter (fun (_, n) -> n > 1) do
           sprintf "model '%s' is listed twice with the same options" (fst (fst dup))
       for s in e.Sweeps do yield! sweepProblems e s

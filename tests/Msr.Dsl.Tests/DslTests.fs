@@ -59,6 +59,15 @@ let validation =
             Expect.stringContains ps.Head "'STARR'" "names the model"
             Expect.stringContains ps.Head "SharedBottom" "lists available models"
         }
+        test "a model that reads histories on data loaded without them is refused before anything loads" {
+            let without = problemsOf (experiment "sacn" { dataset Dataset.synthetic; compare [ "SACN"; "STAR" ]; seeds [ 1 ] })
+            Expect.equal without [ "model 'SACN' reads behaviour histories: load dataset 'synthetic' with history=L and history_attributes=<item attribute columns> (on MovieLens: `Dataset.withHistory 20 >> Dataset.withHistoryAttributes [ \"cate_id\" ]`)" ] "how to load them"
+            let cannot = problemsOf (experiment "sacn" { dataset (Dataset.amazon "/x"); compare [ "SACN" ]; seeds [ 1 ] })
+            Expect.exists cannot (fun p -> p.StartsWith "model 'SACN' reads behaviour histories, which dataset 'amazon' cannot give" && p.Contains "movielens-100k") "which datasets can"
+            let synthetic = Dataset.synthetic |> Dataset.withHistory 4 |> Dataset.withHistoryAttributes [ "item_attr1" ]
+            Expect.equal synthetic.Options [ "history", "4"; "history_attributes", "item_attr1" ] "the options"
+            Expect.equal (problemsOf (experiment "sacn" { dataset synthetic; compare [ "SACN" ]; seeds [ 1 ] })) [] "with histories: no problem"
+        }
         test "an unknown dataset is named" {
             let ps = problemsOf (experiment "typo" { dataset (Dataset.named "movielenz"); compare [ "STAR" ]; seeds [ 1 ] })
             Expect.exists ps (fun p -> p.Contains "'movielenz'" && p.Contains "synthetic") "names the dataset and the available ones"
