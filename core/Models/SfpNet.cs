@@ -62,7 +62,7 @@ public sealed class SfpNet : ScenarioModel
         }
         logit = Linear(width, 1);
         RegisterComponents();
-        InitialiseLikeTensorFlow();
+        TensorFlowInitialisation.XavierUniformAndZeroBiases(this);
     }
 
     public override Tensor forward(ScenarioBatch batch)
@@ -74,19 +74,6 @@ public sealed class SfpNet : ScenarioModel
         for (int j = 0; j < dnn_layers.Count; j++)
             h = functional.relu(dnn_layers[j].forward(h * dnn_gates[j].forward(cat([h, scenario], 1))));
         return sigmoid(logit.forward(h)).squeeze(1);
-    }
-
-    /// <summary>Xavier-uniform weights and zero biases everywhere (LayerNorm keeps γ = 1, β = 0), tables included.</summary>
-    void InitialiseLikeTensorFlow()
-    {
-        using var _ = no_grad();
-        foreach (var (name, p) in named_parameters())
-        {
-            if (name.Contains(".norm.")) continue;
-            if (name.EndsWith("bias", StringComparison.Ordinal)) p.zero_();                             // the per-field ones too
-            else if (p.dim() == 3) { for (long i = 0; i < p.shape[0]; i++) init.xavier_uniform_(p[i]); } // one 16 × 16 matrix per field
-            else init.xavier_uniform_(p);
-        }
     }
 
     /// <summary>σ(W₁·LayerNorm(ReLU(W₀z + b₀)) + b₁): SFPNet's gate, in (0, 1).</summary>

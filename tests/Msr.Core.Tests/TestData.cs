@@ -24,7 +24,9 @@ internal static class TestData
     /// <summary>
     /// A schema of <paramref name="sparse"/> sparse fields (given vocabularies) named f0, f1, ..., <paramref name="dense"/>
     /// dense fields d0, ... and S scenarios. With <paramref name="userAndItem"/> the first two sparse fields are named
-    /// user_id and item_id instead, so that a model that picks its user and item columns by name (PPNet) finds them.
+    /// user_id and item_id instead, so that a model that picks its user and item columns by name (PPNet) finds them,
+    /// and the schema carries histories as the loaders' <c>history=4,history_attributes=f2</c> give them (<c>hist_item_id</c>,
+    /// and <c>hist_f2</c> when there is a third field), so that the sequence models (SACN) build on it too.
     /// </summary>
     public static DatasetSchema Shaped(int[] sparse, int dense, int scenarios, bool userAndItem = false)
     {
@@ -32,6 +34,8 @@ internal static class TestData
         var features = new List<FeatureSpec>();
         for (int j = 0; j < sparse.Length; j++) features.Add(FeatureSpec.Sparse(SparseName(j), sparse[j]));
         for (int j = 0; j < dense; j++) features.Add(FeatureSpec.Dense($"d{j}"));
+        if (userAndItem && sparse.Length >= 2) features.Add(FeatureSpec.Sequence("hist_item_id", sparse[1] + 1, HistoryLength));
+        if (userAndItem && sparse.Length >= 3) features.Add(FeatureSpec.Sequence("hist_f2", sparse[2] + 1, HistoryLength));
         return new DatasetSchema(features, [.. Enumerable.Range(0, scenarios).Select(s => $"s{s}")]);
     }
 
@@ -56,9 +60,17 @@ internal static class TestData
         [.. sparse.Select((name, j) => FeatureSpec.Sparse(name, 5 + j)), .. dense.Select(FeatureSpec.Dense)],
         [.. Enumerable.Range(0, scenarios).Select(s => $"s{s}")]);
 
-    /// <summary>Uniformly random rows over a schema (ids in range, dense in [0,1), random labels), seeded.</summary>
+    /// <summary>Length of the histories of <see cref="Shaped"/>.</summary>
+    public const int HistoryLength = 4;
+
+    /// <summary>
+    /// Uniformly random rows over a schema (ids in range, dense in [0,1), random labels), seeded. Sequence features get
+    /// random right-aligned histories, one length per row shared by all of them (padding coincides, as the loaders'
+    /// aligned histories do), drawn from a generator of their own so that the other columns do not depend on them.
+    /// </summary>
     public static ScenarioDataset Random(DatasetSchema schema, int rows, int seed = 1, Func<int, float>? denseValue = null)
     {
+        var sequences = RandomHistories(schema, rows, seed);
         var rng = new Random(seed);
         int fs = schema.SparseFeatures.Count, fd = schema.DenseFeatures.Count;
         var sparse = new long[rows * fs];
@@ -72,7 +84,22 @@ internal static class TestData
             scenario[i] = rng.Next(schema.ScenarioCount);
             label[i] = rng.Next(2);
         }
-        return ScenarioDataset.FromArrays("random", schema, sparse, dense, scenario, label);
+        return ScenarioDataset.FromArrays("random", schema, sparse, dense, scenario, label, sequences);
+    }
+
+    static Dictionary<string, long[]> RandomHistories(DatasetSchema schema, int rows, int seed)
+    {
+        var rng = new Random(seed + 7919);
+        var result = schema.SequenceFeatures.ToDictionary(f => f.Name, f => new long[rows * f.SequenceLength]);
+        if (result.Count == 0) return result;
+        int length = schema.SequenceFeatures[0].SequenceLength;
+        for (int i = 0; i < rows; i++)
+        {
+            int filled = rng.Next(length + 1);
+            foreach (var f in schema.SequenceFeatures)
+                for (int j = length - filled; j < length; j++) result[f.Name][i * length + j] = 1 + rng.Next(f.Vocabulary - 1);
+        }
+        return result;
     }
 
     public static ScenarioDataset Synthetic(int rows, long seed = 2022, double scenarioSignal = 1.2) =>
