@@ -77,7 +77,7 @@ public static class ModelRegistry
             "Zhang et al., WSDM 2022", M2M.Options, (c, o) => new M2M(c, o)),
         new("HAMUR", "Per-scenario towers with hyper-adapters whose weights a shared hyper-network generates per row",
             "Li et al., CIKM 2023", Hamur.Options, (c, o) => new Hamur(c, o)),
-        new("SFPNet", "Scenario-tailoring blocks (scenario-gated fields, per-field residual tailoring) and a scenario-gated DNN; sequence-free form",
+        new("SFPNet", "Scenario-tailoring blocks (scenario-gated fields, per-field residual tailoring) and a scenario-gated DNN; sequence-free form, with histories the paper's full form (DAP, behaviour tailoring, target attention)",
             "Zhang et al., SIGIR 2024", SfpNet.Options, (c, o) => new SfpNet(c, o)),
         new("HierRec", "Scenario-generated linear layers: explicit from the scenario embedding, implicit per head from softly selected, attended fields",
             "Gao et al., SIGIR 2023", HierRec.Options, (c, o) => new HierRec(c, o)),
