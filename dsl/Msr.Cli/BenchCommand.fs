@@ -351,6 +351,13 @@ let private train (out: TextWriter) (args: ParseResults<TrainBenchArgs>) =
         fprintfn out "%s: %d rows, %d scenarios; %d threads, %d cores; %s; %s; loaded in %s s\n" loader.Name data.Data.Count
             data.Data.Schema.ScenarioCount TorchRuntime.Threads Environment.ProcessorCount TorchRuntime.OpenMpWaitingChoice
             TorchRuntime.MallocChoice (f 2 data.LoadSeconds)
+        // Models that read behaviour histories run only on data loaded with them (every other model ignores histories).
+        let models, skipped =
+            if data.Data.Schema.SequenceFeatures.Count > 0 then models, []
+            else models |> List.partition (fun m -> not (ModelRegistry.Get m).RequiresHistories)
+        for m in skipped do
+            fprintfn out "%s skipped: it reads behaviour histories, and this data was loaded without them; time it with --data history=20 --data history_attributes=<item attribute columns> (the MovieLens twin: cate_id; the other models ignore histories)\n" m
+        if List.isEmpty models then invalidArg "model" "no model left to time: give the data histories (--data history=20 --data history_attributes=...)"
         match args.TryGetResult Steps with
         | Some steps ->
             if steps < 1 then invalidArg "steps" (sprintf "--steps must be >= 1, got %d" steps)
