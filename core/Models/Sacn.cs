@@ -194,14 +194,15 @@ public sealed class Sacn : ScenarioModel
             var r = Reweighting(target, scenarios);                                                // (B, K, d, h·d_k)
             Tensor Project(Tensor weight) =>
                 einsum("bnd,bkde->bkne", sequence, weight * r).reshape(b, k, n, _heads, _headWidth).transpose(2, 3);   // (B, K, h, N, d_k)
-            var q = Project(query_weight);
-            var kk = Project(key_weight);
-            var v = Project(value_weight);
-            var scores = matmul(q, kk.transpose(-1, -2)) / Math.Sqrt(_headWidth);                  // (B, K, h, N, N)
-            // A large negative, not −∞: a row without behaviours then attends evenly to zero values and gives 0, not NaN.
-            scores = scores.masked_fill(valid.logical_not().view(b, 1, 1, 1, n), -1e9);
-            var heads = matmul(functional.softmax(scores, -1), v);                                 // (B, K, h, N, d_k)
-            var mixed = output.forward(heads.transpose(2, 3).reshape(b, k, n, _width));             // (B, K, N, d)
+            Tensor Heads(Tensor t) => t.reshape(b * k, _heads, n, _headWidth);
+            // Padded keys get a large negative score, not −∞: a row without behaviours then attends evenly to its zero
+            // values and gives 0, not NaN. libtorch's fused attention never holds the (B·K·h, N, N) maps, which as
+            // separate tensors cost ten times the time on the CPU (SACN's heads are only d_k = 2 wide).
+            var keyBias = zeros(b, n, dtype: sequence.dtype, device: sequence.device).masked_fill(valid.logical_not(), -1e9)
+                .view(b, 1, 1, 1, n).expand(-1, k, -1, -1, -1).reshape(b * k, 1, 1, n);
+            var heads = functional.scaled_dot_product_attention(Heads(Project(query_weight)), Heads(Project(key_weight)),
+                Heads(Project(value_weight)), keyBias);                                                // (B·K, h, N, d_k), scale 1/√d_k
+            var mixed = output.forward(heads.view(b, k, _heads, n, _headWidth).transpose(2, 3).reshape(b, k, n, _width));   // (B, K, N, d)
             return (mixed * valid.view(b, 1, n, 1)).flatten(2);
         }
 
