@@ -15,8 +15,10 @@
 # the session's device time is short), and a failing step does not stop the next; a step with under 30 s left is skipped.
 # Knobs: MSR_GPU_STEPS ("smoke parity seeds bench"; also grid, and bench_m2m: bench's SharedBottom and M2M part alone), MSR_GPU_BUDGET_S, MSR_GPU_DEVICE (cuda; cpu runs the same steps on
 # the CPU to check the bundle), MSR_GPU_PARITY_MODELS (every model), MSR_GPU_SEEDS,
-# MSR_GPU_SEED_MODEL (M2M), MSR_GPU_SEED_EPOCHS (20), MSR_GPU_BENCH_ROWS, MSR_GPU_BENCH_EPOCHS, MSR_GPU_BENCH_MODELS
-# (every model but M2M).
+# MSR_GPU_SEED_MODEL (M2M; several names run side by side), MSR_GPU_SEED_EPOCHS (20), MSR_GPU_SEED_REFERENCE (1; 0 runs
+# Msr alone and tabulates its seeds), MSR_GPU_BENCH_ROWS, MSR_GPU_BENCH_EPOCHS, MSR_GPU_BENCH_MODELS (every model but M2M), MSR_GPU_BENCH_M2M (1; 0 leaves out bench's M2M part),
+# and extra dataset options for a step's Msr runs: MSR_GPU_PARITY_DATA, MSR_GPU_SEED_DATA, MSR_GPU_BENCH_DATA (e.g.
+# "--data history=20 --data history_attributes=cate_id" for the sequence models).
 set -uo pipefail
 root="$(pwd)"
 bundle="$root/gpu-bundle"
@@ -68,7 +70,7 @@ step_parity() {
   # Every model at once, one CPU thread each: short runs, and the card and the 16 cores have room.
   for m in $models; do
     ( r="$folder/$m"; mkdir -p "$r"; end=$((SECONDS + lim))
-      train=(train -d synthetic --data rows=20000 -m "$m" --seed 7 --epochs 2 --batch-size 1024 --threads 1)
+      train=(train -d synthetic --data rows=20000 ${MSR_GPU_PARITY_DATA:-} -m "$m" --seed 7 --epochs 2 --batch-size 1024 --threads 1)
       timeout "$lim" "${msr[@]}" "${train[@]}" --device "$device" --results "$r/gpu" > "$r/train-gpu.log" 2>&1
       rec=$(ls "$r"/gpu/*.json 2>/dev/null | head -1)
       if [ -n "$rec" ]; then
@@ -92,17 +94,40 @@ reference_name() {
 }
 
 step_seeds() {
-  local data="$bundle/data/ml-100k" model="${MSR_GPU_SEED_MODEL:-M2M}" pids=()
+  local data="$bundle/data/ml-100k" models="${MSR_GPU_SEED_MODEL:-M2M}" pids=()
   [ -f "$data/u.data" ] || { log "seeds: no gpu-bundle/data/ml-100k (prepare.sh --ml100k): skipped"; return; }
   local epochs="${MSR_GPU_SEED_EPOCHS:-20}" folder="$out/seeds"
   mkdir -p "$folder/msr$epochs" "$folder/reference$epochs" "$folder/data"
-  # Every seed at once on each side: the card has room, and device time is short.
+  # Every seed (of every model) at once on each side: the card has room, and device time is short.
   local lim; lim=$(limit 300)
-  for s in $seeds; do
-    ( timeout "$lim" "${msr[@]}" train -d movielens-100k --path "$data" -m "$model" --seed "$s" --epochs "$epochs" --threads 1 \
-        --device "$device" --results "$folder/msr$epochs" > "$folder/msr-$s.log" 2>&1
-      echo "msr $model $s exit $?" >> "$folder/times.log" ) & pids+=($!)
+  for model in $models; do
+    for s in $seeds; do
+      ( timeout "$lim" "${msr[@]}" train -d movielens-100k --path "$data" ${MSR_GPU_SEED_DATA:-} -m "$model" --seed "$s" --epochs "$epochs" \
+          --threads 1 --device "$device" --results "$folder/msr$epochs" > "$folder/msr-$model-$s.log" 2>&1
+        echo "msr $model $s exit $?" >> "$folder/times.log" ) & pids+=($!)
+    done
   done
+  local model="${models%% *}"
+  if [ "${MSR_GPU_SEED_REFERENCE:-1}" = 0 ]; then
+    log "seeds: Msr side only (MSR_GPU_SEED_REFERENCE=0)"
+    wait "${pids[@]}"
+    log "seeds: $(tr '\n' ';' < "$folder/times.log")"
+    "$python" - "$folder/msr$epochs" > "$folder/compare.txt" 2>&1 <<'PY'
+import glob, json, statistics, sys
+runs = {}
+for f in sorted(glob.glob(sys.argv[1] + '/*.json')):
+    r = json.load(open(f))
+    if r['status'] != 'completed': print('failed:', f, r.get('error')); continue
+    runs.setdefault(r['config']['model'], []).append((r['config']['seed'], r['test']['overall']['auc'], r['test']['overall']['log_loss'], r['training']['epochs_run']))
+print('| model | seeds | test AUC mean ± sd | test logloss mean ± sd | per seed (seed: AUC, logloss, epochs) |')
+print('|---|---:|---|---|---|')
+for m, rs in runs.items():
+    a = [x[1] for x in rs]; l = [x[2] for x in rs]
+    sd = lambda v: statistics.stdev(v) if len(v) > 1 else 0.0
+    print(f"| {m} | {len(rs)} | {statistics.mean(a):.4f} ± {sd(a):.4f} | {statistics.mean(l):.4f} ± {sd(l):.4f} | " + '; '.join(f'{s}: {x:.4f}, {y:.4f}, {e}' for s, x, y, e in rs) + ' |')
+PY
+    return
+  fi
   if [ -d "$bundle/reference/scripts" ]; then
     "$python" experiments/reference-seeds/ml100k_merged.py "$data" "$folder/data"
     for s in $seeds; do
@@ -156,6 +181,7 @@ PY
 step_bench() {
   local models="${MSR_GPU_BENCH_MODELS:-$(all_models | sed 's/ M2M / /')}"
   bench_on_device "$models" "bench-$device.txt" 300
+  [ "${MSR_GPU_BENCH_M2M:-1}" = 1 ] || return
   [ "$(limit 999)" -ge 30 ] || { log "bench of M2M: skipped, the budget is spent"; return; }
   step_bench_m2m
 }
@@ -169,7 +195,7 @@ bench_on_device() {
   if command -v nvidia-smi >/dev/null && [ "$device" != cpu ]; then
     nvidia-smi --query-gpu=memory.used --format=csv,noheader,nounits -lms 100 > "$out/$2.gpu-memory" 2>/dev/null & sampler=$!
   fi
-  timeout "$(limit "$3")" "${msr[@]}" bench train -d movielens --rows "$rows" --epochs "$epochs" --device "$device" -m $1 \
+  timeout "$(limit "$3")" "${msr[@]}" bench train -d movielens --rows "$rows" --epochs "$epochs" --device "$device" ${MSR_GPU_BENCH_DATA:-} -m $1 \
     > "$out/$2" 2>&1
   local rc=$?
   [ -n "$sampler" ] && { kill "$sampler" 2>/dev/null; wait "$sampler" 2>/dev/null
