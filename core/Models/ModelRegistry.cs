@@ -81,7 +81,7 @@ public static class ModelRegistry
             "Zhang et al., SIGIR 2024", SfpNet.Options, (c, o) => new SfpNet(c, o)),
         new("HierRec", "Scenario-generated linear layers: explicit from the scenario embedding, implicit per head from softly selected, attended fields",
             "Gao et al., SIGIR 2023", HierRec.Options, (c, o) => new HierRec(c, o)),
-        new("SACN", "Scenario-aware self-attention over item and attribute histories, contrasted across scenarios; needs history=L,history_attributes=...",
+        new("SACN", "Scenario-aware self-attention over item and attribute histories, contrasted across scenarios; needs data loaded with history and history_attributes",
             "Huang et al., SACN (Dewu), 2024", Sacn.Options, (c, o) => new Sacn(c, o), RequiresHistories: true),
     ];
 
