@@ -151,9 +151,13 @@ public static class DatasetEncoder
         readonly bool _leakFree = options.Mode == EncoderMode.TrainOnly;
         readonly Dictionary<string, int> _readsLeft = RawColumnReads(layout);
         readonly Dictionary<string, LabelEncoder> _labelEncoders = new(StringComparer.Ordinal);
-        // Encoded user, item and attribute ids that time-ordered histories read again.
-        readonly HashSet<string> _historyColumns = (layout.Sequences ?? []).SelectMany(q => new[] { q.UserColumn, q.ItemColumn }).ToHashSet(StringComparer.Ordinal);
+        // Encoded item and attribute ids that time-ordered histories read again.
+        readonly HashSet<string> _historyColumns = (layout.Sequences ?? []).Select(q => q.ItemColumn).ToHashSet(StringComparer.Ordinal);
+        // Histories group events by who the user is, not by the encoded id: in train-only mode or with min_freq > 1
+        // users share the out-of-vocabulary id, and grouping by it would pool different users' events into one history.
+        readonly HashSet<string> _historyUsers = (layout.Sequences ?? []).Select(q => q.UserColumn).ToHashSet(StringComparer.Ordinal);
         readonly Dictionary<string, long[]> _encoded = new(StringComparer.Ordinal);
+        readonly Dictionary<string, long[]> _users = new(StringComparer.Ordinal);
 
         public List<FeatureSpec> Features { get; } = [];
 
@@ -171,10 +175,20 @@ public static class DatasetEncoder
                 };
                 Store(output, j, torch.tensor(ids));
                 if (_historyColumns.Contains(input.Column)) _encoded[input.Column] = ids;
+                if (_historyUsers.Contains(input.Column)) _users[input.Column] = input.Encoding == SparseEncoding.Label ? RawCodes(input.Column) : ids;
                 Read(input.Column);
                 Features.Add(FeatureSpec.Sparse(input.Column, vocabulary, options.EmbeddingDim));
             }
             return output;
+        }
+
+        /// <summary>Each kept row's raw value of a categorical column as its distinct-value code: who the row is, before any encoding.</summary>
+        long[] RawCodes(string columnName)
+        {
+            var codes = table.Categorical(columnName).Codes;
+            var raw = new long[_n];
+            for (int r = 0; r < _n; r++) raw[r] = codes[_kept[r]];
+            return raw;
         }
 
         (long[] Ids, int Vocabulary) LabelIds(string columnName)
@@ -267,7 +281,7 @@ public static class DatasetEncoder
                 var times = new double[_n];
                 for (int r = 0; r < _n; r++) times[r] = rawTimes[_kept[r]];
                 Read(q.TimeColumn);
-                var history = BehaviorSequences.Build(_encoded[q.UserColumn], _encoded[q.ItemColumn], times, q.Length,
+                var history = BehaviorSequences.Build(_users[q.UserColumn], _encoded[q.ItemColumn], times, q.Length,
                     q.ClicksOnly ? r => label[r] == 1 : null);
                 sequences[q.Name] = torch.tensor(history, [_n, q.Length]);
                 Features.Add(FeatureSpec.Sequence(q.Name, Features[item].Vocabulary + 1, q.Length, embeddingDim: options.EmbeddingDim));

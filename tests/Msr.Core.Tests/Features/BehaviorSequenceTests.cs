@@ -41,4 +41,27 @@ public class BehaviorSequenceTests
         Assert.Equal([0L, 0], h[2..4]);
         Assert.Equal([0L, 2], h[4..6]);
     }
+
+    /// <summary>
+    /// With min_freq 2, users 2 and 3 (one rating each) share the out-of-vocabulary id. Histories still group by the
+    /// user, so user 3's rating does not see user 2's earlier one.
+    /// </summary>
+    [Theory]
+    [InlineData("transductive")]
+    [InlineData("train-only")]
+    public void Users_sharing_the_out_of_vocabulary_id_keep_their_own_histories(string encoder)
+    {
+        using var dir = new TempDir();
+        dir.Write("users.dat", "1::F::1::10::48067\n2::M::25::16::70072\n3::M::35::15::55117\n");
+        dir.Write("movies.dat", "1::A (1995)::Comedy\n2::B (1995)::Drama\n3::C (1990)::Comedy\n");
+        dir.Write("ratings.dat", "1::1::5::100\n1::2::3::200\n1::3::4::300\n2::1::4::150\n3::2::2::250\n");
+        using var ds = DatasetRegistry.Load("movielens", dir.Path,
+            new Settings([new("history", "3"), new("min_freq", "2"), new("encoder", encoder), new("split_seed", "1")]));
+        var users = ds.Sparse.select(1, ds.Schema.SparseIndex("user_id")).data<int>().ToArray();
+        Assert.Equal(users[3], users[4]);                               // users 2 and 3: one id
+        var h = ds.Sequences["hist_movie_id"].data<long>().ToArray();
+        Assert.Equal([0L, 0, 0], h[12..15]);                            // user 3 at t=250: nothing of user 2's
+        Assert.Equal([0L, 0, 0], h[9..12]);
+        Assert.Equal(1, h[6..9].Count(v => v == 0));                     // user 1 at t=300: its two earlier ratings
+    }
 }
