@@ -61,7 +61,7 @@ public sealed class Sacn : ScenarioModel
     readonly PreferenceExtractor item_extractor;               // IPE
     readonly ModuleList<PreferenceExtractor> attribute_extractors = new();   // APE, one per attribute
     readonly Linear attribute_fusion;                          // W_P, b_P
-    readonly FeatureEmbedding? context_embedding;                    // the other fields, with context_features
+    readonly FeatureEmbedding? context_embedding;              // the other fields, with context_features
     readonly MlpBlock mlp;
     readonly double _gamma, _tau;
 
@@ -99,22 +99,20 @@ public sealed class Sacn : ScenarioModel
 
     public override Tensor forward(ScenarioBatch batch)
     {
-        var valid = history_embedding.Valid(batch);                                            // (B, N)
+        var valid = history_embedding.Valid(batch);                                           // (B, N)
         // Scenarios to compute: every one in training (the contrast needs them), the row's own in evaluation.
         var scenarios = training
-            ? scenario_embedding.weight!.unsqueeze(0).expand(batch.Size, -1, -1)           // (B, K, d)
-            : scenario_embedding.forward(batch.Scenario).unsqueeze(1);                     // (B, 1, d)
-        var own = training ? batch.Scenario : zeros_like(batch.Scenario);              // the row's scenario along that axis
+            ? scenario_embedding.weight!.unsqueeze(0).expand(batch.Size, -1, -1)              // (B, K, d)
+            : scenario_embedding.forward(batch.Scenario).unsqueeze(1);                        // (B, 1, d)
+        var own = training ? batch.Scenario : zeros_like(batch.Scenario);                     // the row's scenario along that axis
+        var targets = Enumerable.Range(0, history_embedding.Fields.Count)
+            .Select(j => history_embedding.Target(batch, j)).ToArray();                       // e_x, e_{a_1}, …: (B, d) each
 
-        var item = history_embedding.Target(batch, 0);
-        var itemPreference = item_extractor.Extract(history_embedding.History(batch, 0), item, scenarios, valid);    // (B, K, N·d)
-        var attributePreference = FusedAttributes(batch, scenarios, valid);                               // (B, K, N·d)
-        var pi = Own(itemPreference, own);
-        var pa = Own(attributePreference, own);
+        var itemPreference = item_extractor.Extract(history_embedding.History(batch, 0), targets[0], scenarios, valid);   // (B, K, N·d)
+        var attributePreference = FusedAttributes(batch, targets, scenarios, valid);                                     // (B, K, N·d)
         if (training && _gamma > 0) AddLoss("scenario_contrast", _gamma * ContrastiveLoss(itemPreference, attributePreference, own, _tau));
 
-        var targets = Enumerable.Range(0, history_embedding.Fields.Count).Select(j => j == 0 ? item : history_embedding.Target(batch, j));
-        var parts = new List<Tensor> { pi, pa };
+        var parts = new List<Tensor> { Own(itemPreference, own), Own(attributePreference, own) };
         parts.AddRange(targets);
         parts.Add(scenario_embedding.forward(batch.Scenario));
         if (context_embedding is not null) parts.Add(context_embedding.forward(batch));
@@ -122,13 +120,13 @@ public sealed class Sacn : ScenarioModel
     }
 
     /// <summary>(B, K, N·d): P^A = Σ_j α_j P^A_j per computed scenario, α from all attribute preferences of that scenario.</summary>
-    Tensor FusedAttributes(ScenarioBatch batch, Tensor scenarios, Tensor valid)
+    Tensor FusedAttributes(ScenarioBatch batch, Tensor[] targets, Tensor scenarios, Tensor valid)
     {
         var perAttribute = attribute_extractors
-            .Select((extractor, j) => extractor.Extract(history_embedding.History(batch, j + 1), history_embedding.Target(batch, j + 1), scenarios, valid))
+            .Select((extractor, j) => extractor.Extract(history_embedding.History(batch, j + 1), targets[j + 1], scenarios, valid))
             .ToArray();
-        var stacked = stack(perAttribute, 2);                                                     // (B, K, m, N·d)
-        var alpha = functional.softmax(attribute_fusion.forward(stacked.flatten(2)), -1);          // (B, K, m)
+        var stacked = stack(perAttribute, 2);                                                 // (B, K, m, N·d)
+        var alpha = functional.softmax(attribute_fusion.forward(stacked.flatten(2)), -1);     // (B, K, m)
         return (alpha.unsqueeze(-1) * stacked).sum(2);
     }
 
