@@ -183,6 +183,21 @@ let cli =
             Expect.isFalse (out.Contains "| MMoE") "only the models asked for"
             Expect.stringContains out "includes warm-up (use --epochs 3)" "a single epoch is flagged as unwarmed"
         }
+        test "bench train skips a model that reads histories on data without them, and times it on data with them" {
+            let code, out, err = msr [ "bench"; "train"; "--rows"; "1500"; "--epochs"; "1"; "--model"; "SharedBottom"; "SACN" ]
+            Expect.equal code 0 ("exit 0; stderr: " + err)
+            Expect.stringContains out "SACN skipped: it reads behaviour histories" "the skip, with how to time it"
+            Expect.stringContains out "--data history=20 --data history_attributes=" "the options to give"
+            Expect.isFalse (out.Contains "| SACN ") "no row"
+            let code, out, err =
+                msr [ "bench"; "train"; "--rows"; "1500"; "--epochs"; "1"; "--batch-size"; "512"; "--model"; "SACN"
+                      "--data"; "history=4"; "--data"; "history_attributes=item_attr1" ]
+            Expect.equal code 0 ("exit 0; stderr: " + err)
+            Expect.stringContains out "| SACN " "timed with histories"
+            let code, _, err = msr [ "bench"; "train"; "--rows"; "1500"; "--epochs"; "1"; "--model"; "SACN" ]
+            Expect.equal code 2 "nothing left to time"
+            Expect.stringContains err "no model left to time" "says why"
+        }
         test "bench train exits 1 when a model fails, with the reason in its row" {
             // Asking for CUDA on a CPU-only build fails every model; where CUDA is usable there is nothing to check.
             Msr.Core.Native.TorchRuntime.EnsureNativeLoaded()
