@@ -49,18 +49,26 @@ public sealed class OpenMpWaitingTests
     public async Task Other_processes_cpu_use_is_measured_without_counting_our_own()
     {
         if (!OperatingSystem.IsLinux()) return;
-        var quiet = OpenMpWaiting.MeasureOtherBusyCores();
-        // Keep this process busy on one thread while sampling again: none of it may be counted as another process's.
-        using var stop = new CancellationTokenSource();
-        var spinner = Task.Run(() => { var x = 0L; while (!stop.IsCancellationRequested) x++; return x; });
-        var busy = OpenMpWaiting.MeasureOtherBusyCores();
-        stop.Cancel();
-        await spinner;
-        Assert.NotNull(quiet);
-        Assert.NotNull(busy);
-        Assert.InRange(busy!.Value, 0.0, Environment.ProcessorCount);
-        // Counting our own spinner would add about one core to whatever other processes used in the quiet sample.
-        Assert.True(busy.Value < quiet!.Value + 0.6, $"measured {busy:0.00} cores of other processes while this one spun (quiet: {quiet:0.00})");
+        // Other processes come and go between two samples (a build server finishing, the test host's other work), so
+        // one pair can differ by chance; counting our own spinner would add about one core to every pair. Up to three
+        // pairs: one within the margin shows the spinner is not counted.
+        var seen = new List<string>();
+        for (int attempt = 0; attempt < 3; attempt++)
+        {
+            var quiet = OpenMpWaiting.MeasureOtherBusyCores();
+            // Keep this process busy on one thread while sampling again: none of it may be counted as another process's.
+            using var stop = new CancellationTokenSource();
+            var spinner = Task.Run(() => { var x = 0L; while (!stop.IsCancellationRequested) x++; return x; });
+            var busy = OpenMpWaiting.MeasureOtherBusyCores();
+            stop.Cancel();
+            await spinner;
+            Assert.NotNull(quiet);
+            Assert.NotNull(busy);
+            Assert.InRange(busy!.Value, 0.0, Environment.ProcessorCount);
+            if (busy.Value < quiet!.Value + 0.6) return;
+            seen.Add($"{busy:0.00} while spinning (quiet: {quiet:0.00})");
+        }
+        Assert.Fail($"other processes' cores measured while this one spun, three times: {string.Join("; ", seen)}");
     }
 
     [Fact]
