@@ -1,4 +1,5 @@
 using Msr.Core.Data;
+using Msr.Core.Features;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
@@ -67,7 +68,7 @@ public sealed class HistoryEmbedding : Module
         if (sequences.Count == 0)
             throw new ArgumentException($"{model} reads behaviour histories, and this dataset has none: load it with history=L " +
                 "and history_attributes=<item attribute columns> (on MovieLens: --data history=20 --data history_attributes=cate_id); " +
-                "the loaders with a timestamped log take them: movielens, movielens-100k, kuairand-raw, mind-raw, synthetic");
+                $"the loaders with a timestamped log take them: {string.Join(", ", LoadersWithHistories())}");
         IEnumerable<FeatureSpec> chosen = names.Count == 0
             ? sequences.Where(s => TargetOf(schema, s.Name) is not null)
             : names.Select(n => sequences.FirstOrDefault(s => s.Name == n)
@@ -112,6 +113,10 @@ public sealed class HistoryEmbedding : Module
         using var _ = no_grad();
         foreach (var t in Tables) t[0].zero_();
     }
+
+    /// <summary>The registered loaders that declare the <c>history</c> option.</summary>
+    static IEnumerable<string> LoadersWithHistories() =>
+        DatasetRegistry.All.Where(l => l.Options.Any(o => o.Name == HistoryOptions.HistoryLength.Name)).Select(l => l.Name);
 
     static FeatureSpec? TargetOf(DatasetSchema schema, string sequence) =>
         sequence.StartsWith("hist_", StringComparison.Ordinal)
