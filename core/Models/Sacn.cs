@@ -104,13 +104,14 @@ public sealed class Sacn : ScenarioModel
         var scenarios = training
             ? scenario_embedding.weight!.unsqueeze(0).expand(batch.Size, -1, -1)              // (B, K, d)
             : scenario_embedding.forward(batch.Scenario).unsqueeze(1);                        // (B, 1, d)
-        var own = training ? batch.Scenario : zeros_like(batch.Scenario);                     // the row's scenario along that axis
+        var own = training ? batch.Scenario : null;                                           // the row's scenario along that axis
+        var keyBias = PreferenceExtractor.KeyBias(valid, scenarios.shape[1]);                 // one mask for every extractor
         var targets = Enumerable.Range(0, history_embedding.Fields.Count)
             .Select(j => history_embedding.Target(batch, j)).ToArray();                       // e_x, e_{a_1}, …: (B, d) each
 
-        var itemPreference = item_extractor.Extract(history_embedding.History(batch, 0), targets[0], scenarios, valid);   // (B, K, N·d)
-        var attributePreference = FusedAttributes(batch, targets, scenarios, valid);                                     // (B, K, N·d)
-        if (training && _gamma > 0) AddLoss("scenario_contrast", _gamma * ContrastiveLoss(itemPreference, attributePreference, own, _tau));
+        var itemPreference = item_extractor.Extract(history_embedding.History(batch, 0), targets[0], scenarios, valid, keyBias);   // (B, K, N·d)
+        var attributePreference = FusedAttributes(batch, targets, scenarios, valid, keyBias);                                     // (B, K, N·d)
+        if (training && _gamma > 0) AddLoss("scenario_contrast", _gamma * ContrastiveLoss(itemPreference, attributePreference, own!, _tau));
 
         var parts = new List<Tensor> { Own(itemPreference, own), Own(attributePreference, own) };
         parts.AddRange(targets);
@@ -120,10 +121,10 @@ public sealed class Sacn : ScenarioModel
     }
 
     /// <summary>(B, K, N·d): P^A = Σ_j α_j P^A_j per computed scenario, α from all attribute preferences of that scenario.</summary>
-    Tensor FusedAttributes(ScenarioBatch batch, Tensor[] targets, Tensor scenarios, Tensor valid)
+    Tensor FusedAttributes(ScenarioBatch batch, Tensor[] targets, Tensor scenarios, Tensor valid, Tensor keyBias)
     {
         var perAttribute = attribute_extractors
-            .Select((extractor, j) => extractor.Extract(history_embedding.History(batch, j + 1), targets[j + 1], scenarios, valid))
+            .Select((extractor, j) => extractor.Extract(history_embedding.History(batch, j + 1), targets[j + 1], scenarios, valid, keyBias))
             .ToArray();
         var stacked = stack(perAttribute, 2);                                                 // (B, K, m, N·d)
         var alpha = functional.softmax(attribute_fusion.forward(stacked.flatten(2)), -1);     // (B, K, m)
@@ -148,12 +149,13 @@ public sealed class Sacn : ScenarioModel
         return (toItems.logsumexp(1) + toAttributes.logsumexp(1) - 2 * positive).mean();
     }
 
-    /// <summary>(B, F): row b's slice at scenario <paramref name="own"/>[b] of a (B, K, F) tensor.</summary>
-    static Tensor Own(Tensor perScenario, Tensor own) =>
-        perScenario.gather(1, own.view(-1, 1, 1).expand(-1, 1, perScenario.shape[2])).squeeze(1);
+    /// <summary>(B, F): row b's slice at scenario <paramref name="own"/>[b] of a (B, K, F) tensor; null: the only one computed.</summary>
+    static Tensor Own(Tensor perScenario, Tensor? own) => own is null
+        ? perScenario.select(1, 0)
+        : perScenario.gather(1, own.view(-1, 1, 1).expand(-1, 1, perScenario.shape[2])).squeeze(1);
 
     /// <summary>
-    /// The scenario-aware multi-head self-attention of IPE and APE over one history_embedding. Its projections W^Q, W^K, W^V
+    /// The scenario-aware multi-head self-attention of IPE and APE over one history. Its projections W^Q, W^K, W^V
     /// (d × h·d_k) are re-weighted per row and scenario by R (d × h·d_k) before they project the history, so every
     /// scenario sees the same behaviours through different weights.
     /// </summary>
@@ -185,23 +187,32 @@ public sealed class Sacn : ScenarioModel
         /// <param name="target">(B, d) the target's embedding of the same column.</param>
         /// <param name="scenarios">(B, K, d) the scenario embeddings to compute.</param>
         /// <param name="valid">(B, N) true where a behaviour is.</param>
+        /// <param name="keyBias">(B·K, 1, 1, N): <see cref="KeyBias"/> of <paramref name="valid"/> for the K scenarios.</param>
         /// <returns>(B, K, N·d) flatten(X̂) per scenario, zero at padded positions.</returns>
-        public Tensor Extract(Tensor sequence, Tensor target, Tensor scenarios, Tensor valid)
+        public Tensor Extract(Tensor sequence, Tensor target, Tensor scenarios, Tensor valid, Tensor keyBias)
         {
             long b = sequence.shape[0], n = sequence.shape[1], k = scenarios.shape[1];
             var r = Reweighting(target, scenarios);                                                // (B, K, d, h·d_k)
             Tensor Project(Tensor weight) =>
                 einsum("bnd,bkde->bkne", sequence, weight * r).reshape(b, k, n, _heads, _headWidth).transpose(2, 3);   // (B, K, h, N, d_k)
             Tensor Heads(Tensor t) => t.reshape(b * k, _heads, n, _headWidth);
-            // Padded keys get a large negative score, not −∞: a row without behaviours then attends evenly to its zero
-            // values and gives 0, not NaN. libtorch's fused attention never holds the (B·K·h, N, N) maps, which as
-            // separate tensors cost ten times the time on the CPU (SACN's heads are only d_k = 2 wide).
-            var keyBias = zeros(b, n, dtype: sequence.dtype, device: sequence.device).masked_fill(valid.logical_not(), -1e9)
-                .view(b, 1, 1, 1, n).expand(-1, k, -1, -1, -1).reshape(b * k, 1, 1, n);
+            // libtorch's fused attention never holds the (B·K·h, N, N) maps, which as separate tensors cost ten times the
+            // time on the CPU (SACN's heads are only d_k = 2 wide).
             var heads = functional.scaled_dot_product_attention(Heads(Project(query_weight)), Heads(Project(key_weight)),
                 Heads(Project(value_weight)), keyBias);                                                // (B·K, h, N, d_k), scale 1/√d_k
             var mixed = output.forward(heads.view(b, k, _heads, n, _headWidth).transpose(2, 3).reshape(b, k, n, _width));   // (B, K, N, d)
             return (mixed * valid.view(b, 1, n, 1)).flatten(2);
+        }
+
+        /// <summary>
+        /// (B·K, 1, 1, N): the attention's additive mask for K scenarios, 0 at a behaviour and a large negative at padding,
+        /// not −∞: a row without behaviours then attends evenly to its zero values and gives 0, not NaN.
+        /// </summary>
+        public static Tensor KeyBias(Tensor valid, long scenarios)
+        {
+            long b = valid.shape[0], n = valid.shape[1];
+            return zeros(b, n, device: valid.device).masked_fill(valid.logical_not(), -1e9)
+                .view(b, 1, 1, 1, n).expand(-1, scenarios, -1, -1, -1).reshape(b * scenarios, 1, 1, n);
         }
 
         /// <summary>(B, K, d, h·d_k): R per row and scenario, tiled over the heads where they share it.</summary>

@@ -86,7 +86,7 @@ public sealed class SfpNet : ScenarioModel
         {
             "on" => true,
             "off" => false,
-            _ => histories.Length > 0 || HasHistories(schema),
+            _ => histories.Length > 0 || HistoryEmbedding.HasHistories(schema),
         };
         var historyFields = withHistories ? HistoryEmbedding.Resolve(schema, histories, "SFPNet") : null;
         embedding = historyFields is null
@@ -114,11 +114,6 @@ public sealed class SfpNet : ScenarioModel
         TensorFlowInitialisation.XavierUniformAndZeroBiases(this);
         history_embedding?.ZeroPadding();
     }
-
-    /// <summary>Whether the schema holds a history <c>hist_&lt;column&gt;</c> of one of its sparse features (what <c>sequences=auto</c> reads).</summary>
-    static bool HasHistories(DatasetSchema schema) =>
-        schema.SequenceFeatures.Any(s => s.Name.StartsWith("hist_", StringComparison.Ordinal)
-            && schema.SparseFeatures.Any(f => f.Name == s.Name["hist_".Length..]));
 
     /// <summary>Whether this model reads behaviour histories (the paper's full form).</summary>
     public bool ReadsHistories => history_embedding is not null;

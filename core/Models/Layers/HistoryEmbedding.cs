@@ -75,6 +75,7 @@ public sealed class HistoryEmbedding : Module
                 ?? throw new ArgumentException($"option 'histories': the dataset has no sequence feature '{n}'; its sequence features: " +
                     string.Join(", ", sequences.Select(s => s.Name))));
         var fields = new List<HistoryField>();
+        int? length = null;                              // the item history's: every aligned history has it
         foreach (var s in chosen)
         {
             var target = TargetOf(schema, s.Name) ?? throw new ArgumentException(
@@ -82,9 +83,10 @@ public sealed class HistoryEmbedding : Module
                 $"{string.Join(", ", schema.SparseFeatures.Select(f => f.Name))})");
             if (target.Vocabulary + 1 != s.Vocabulary)
                 throw new ArgumentException($"sequence feature '{s.Name}' has {s.Vocabulary} ids, not {target.Name}'s {target.Vocabulary} + 1 (padding)");
-            if (fields.Count > 0 && s.SequenceLength != schema.Features.First(f => f.Name == fields[0].Sequence).SequenceLength)
+            length ??= s.SequenceLength;
+            if (s.SequenceLength != length)
                 throw new ArgumentException($"{model}: history '{s.Name}' has length {s.SequenceLength}, the item history '{fields[0].Sequence}' " +
-                    $"{schema.Features.First(f => f.Name == fields[0].Sequence).SequenceLength}; aligned histories have one length");
+                    $"{length}; aligned histories have one length");
             if (fields.Any(f => f.Sequence == s.Name)) throw new ArgumentException($"option 'histories': '{s.Name}' is named twice");
             fields.Add(new HistoryField(s.Name, target.Name));
         }
@@ -104,19 +106,19 @@ public sealed class HistoryEmbedding : Module
     /// <summary>(B, L) bool: true where the item history holds a behaviour.</summary>
     public Tensor Valid(ScenarioBatch batch) => batch.Sequences[Fields[0].Sequence].ne(0);
 
-    /// <summary>The tables, for initialisers that must keep row 0 at zero (<see cref="ZeroPadding"/>).</summary>
-    public IEnumerable<Parameter> Tables => tables.Select(t => t.weight!);
-
     /// <summary>Sets every table's padding row back to zero (after a model re-initialises the tables).</summary>
     public void ZeroPadding()
     {
         using var _ = no_grad();
-        foreach (var t in Tables) t[0].zero_();
+        foreach (var t in tables) t.weight![0].zero_();
     }
 
     /// <summary>The registered loaders that declare the <c>history</c> option.</summary>
     static IEnumerable<string> LoadersWithHistories() =>
         DatasetRegistry.All.Where(l => l.Options.Any(o => o.Name == HistoryOptions.HistoryLength.Name)).Select(l => l.Name);
+
+    /// <summary>Whether the schema holds a history <c>hist_&lt;column&gt;</c> of one of its sparse features.</summary>
+    public static bool HasHistories(DatasetSchema schema) => schema.SequenceFeatures.Any(s => TargetOf(schema, s.Name) is not null);
 
     static FeatureSpec? TargetOf(DatasetSchema schema, string sequence) =>
         sequence.StartsWith("hist_", StringComparison.Ordinal)

@@ -61,7 +61,7 @@ public sealed class SacnTests
         var sequence = randn(b, N, D) * valid.unsqueeze(-1);      // padded positions are zero rows, as padding_idx gives
         var target = randn(b, D);
         var scenarios = randn(b, k, D);
-        var got = extractor.Extract(sequence, target, scenarios, valid).to_type(ScalarType.Float64);
+        var got = extractor.Extract(sequence, target, scenarios, valid, Sacn.PreferenceExtractor.KeyBias(valid, k)).to_type(ScalarType.Float64);
         Assert.Equal([(long)b, k, N * D], got.shape);
 
         var weights = extractor.named_parameters().ToDictionary(p => p.name, p => p.parameter.detach().to_type(ScalarType.Float64));
