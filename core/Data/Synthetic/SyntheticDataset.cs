@@ -48,26 +48,20 @@ public sealed record SyntheticOptions(
     static readonly NumberDatasetOption ScenarioSignalOption = DatasetOption.Number("scenario_signal", "logit scale of the scenario-specific effect", D.ScenarioSignal, min: 0);
     static readonly NumberDatasetOption NoiseOption = DatasetOption.Number("label_noise", "probability that a label is flipped", D.LabelNoise, min: 0, max: 0.5);
     static readonly LongDatasetOption SeedOption = DatasetOption.Long("data_seed", "seed of the generator (the data, not the run)", D.Seed);
-    static readonly IntDatasetOption HistoryOption = DatasetOption.Int("history",
-        "add each user's last L items of earlier rows as the sequence feature hist_item_id, reading the rows as a chronological log (row order = time; 0 = none)",
-        0, min: 0, max: 1000);
-    static readonly BoolDatasetOption HistoryClicksOnlyOption = DatasetOption.Bool("history_clicks_only",
-        "only clicked earlier rows enter the histories", false);
-    static readonly NamesDatasetOption HistoryAttributesOption = DatasetOption.Names("history_attributes",
-        "sparse columns given histories hist_<column> aligned with hist_item_id, 0 where it pads (item_attr1, item_attr2, ...: functions of the item, so the history items' attributes); needs history > 0");
-
     /// <summary>The generator's options, as the <c>synthetic</c> loader declares them.</summary>
     public static IReadOnlyList<DatasetOption> Declared { get; } =
     [
         RowsOption, ScenariosOption, SkewOption, UsersOption, ItemsOption, ExtraFieldsOption, CardinalityOption, DenseOption,
-        SharedOption, ScenarioSignalOption, NoiseOption, SeedOption, HistoryOption, HistoryClicksOnlyOption, HistoryAttributesOption,
+        SharedOption, ScenarioSignalOption, NoiseOption, SeedOption,
+        // The history options every loader with a log has; here the rows are the log, in row order (see the remarks).
+        .. HistoryOptions.Declared,
     ];
 
     public static SyntheticOptions From(Settings s) => new(
         RowsOption.Read(s), ScenariosOption.Read(s), SkewOption.Read(s), UsersOption.Read(s), ItemsOption.Read(s),
         ExtraFieldsOption.Read(s), CardinalityOption.Read(s), DenseOption.Read(s), SharedOption.Read(s),
         ScenarioSignalOption.Read(s), NoiseOption.Read(s), SeedOption.Read(s),
-        new HistoryOptions(HistoryOption.Read(s), HistoryClicksOnlyOption.Read(s), HistoryAttributesOption.Read(s)));
+        HistoryOptions.From(s));
 
     /// <summary>The sparse columns, in order: user_id, item_id, then the extra fields (user_attr1, item_attr1, user_attr2, ...).</summary>
     public IReadOnlyList<string> SparseColumns =>
