@@ -9,7 +9,7 @@ namespace Msr.Core.Data;
 
 /// <summary>
 /// A binary columnar cache of encoded datasets. An entry is keyed by a SHA-256 of the loader name, the loader
-/// options, the cache format version, the build of the loader's code and the input files (full path, size and last-write time of each file under
+/// options (each in its canonical spelling: <see cref="DatasetOption.Canonical"/>), the cache format version, the build of the loader's code and the input files (full path, size and last-write time of each file under
 /// the request path; or their contents with <c>contentHash</c>), so changing a file or an option misses the cache.
 /// Entries are written to a temporary file and renamed into place: a failed or interrupted write leaves no entry.
 /// An unreadable entry (truncated, failing its checksum, of another format version) is treated as a miss and rewritten.
@@ -58,7 +58,7 @@ public static class DatasetCache
         // Builds are deterministic, so the module version id changes only when their code does.
         foreach (var assembly in new[] { typeof(DatasetCache).Assembly, loader.GetType().Assembly }.Distinct())
             Add($"code {assembly.ManifestModule.ModuleVersionId}");
-        foreach (var (k, v) in request.Options.Given.OrderBy(kv => kv.Key, StringComparer.Ordinal)) Add($"option {k}={v}");
+        foreach (var (k, v) in DatasetOptionCheck.Canonical(loader, request.Options.Given)) Add($"option {k}={v}");
         if (request.Path is { } p)
         {
             foreach (var f in InputFiles(p))

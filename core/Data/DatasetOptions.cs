@@ -30,6 +30,18 @@ public abstract class DatasetOption(string name, string description, bool requir
         return given.Problems.Count > 0 ? given.Problems[0] : null;
     }
 
+    /// <summary>
+    /// The value as the loader reads it, in one spelling: <c>[cate_id]</c> and <c>cate_id</c>, <c>yes</c> and <c>true</c>,
+    /// <c>020</c> and <c>20</c> give the same text, so that the dataset cache and run ids do not tell apart what loads the same.
+    /// A value the option refuses is kept as given (trimmed): its load fails with the option's own message.
+    /// </summary>
+    public string Canonical(string raw)
+    {
+        var given = Settings.Checking([KeyValuePair.Create(Name, raw)]);
+        ReadRaw(given);
+        return given.Problems.Count == 0 && given.Resolved.TryGetValue(Name, out var value) ? value : raw.Trim();
+    }
+
     /// <summary>Parses the option from settings that hold it.</summary>
     protected abstract void ReadRaw(Settings given);
 
@@ -144,6 +156,15 @@ public static class DatasetOptionCheck
         if (problems.Count == 0) problems.AddRange(loader.OptionProblems(Settings.Checking(given)));
         return problems;
     }
+
+    /// <summary>
+    /// The options with normalised keys and each declared option's value in its <see cref="DatasetOption.Canonical"/>
+    /// spelling, in key order; undeclared keys are kept as given (their load fails with a message naming them).
+    /// </summary>
+    public static IReadOnlyList<KeyValuePair<string, string>> Canonical(IDatasetLoader loader, IEnumerable<KeyValuePair<string, string>> given) =>
+        [.. given.Select(kv => (Key: Settings.NormalizeKey(kv.Key), kv.Value))
+            .Select(kv => KeyValuePair.Create(kv.Key, loader.Options.FirstOrDefault(o => o.Name == kv.Key) is { } option ? option.Canonical(kv.Value) : kv.Value.Trim()))
+            .OrderBy(kv => kv.Key, StringComparer.Ordinal)];
 
     static string Known(IDatasetLoader loader) => loader.Options.Count == 0 ? "none" : string.Join(", ", loader.Options.Select(o => o.Name));
 }

@@ -14,6 +14,9 @@ public sealed record RunSpec(
     IReadOnlyDictionary<string, string> TrainerOptions,
     long Seed)
 {
-    /// <summary><c>&lt;dataset&gt;-&lt;model&gt;-s&lt;seed&gt;-&lt;hash&gt;</c> (see <see cref="RunIdentity"/>). Reads the data files' sizes and times.</summary>
+    /// <summary><c>&lt;dataset&gt;-&lt;model&gt;-s&lt;seed&gt;-&lt;hash&gt;</c> (see <see cref="RunIdentity"/>). Hashes the data files' contents the first time they are seen (remembered by path, size and time).</summary>
     public string RunId => RunIdentity.Of(this).RunId;
+
+    /// <summary>The id this run had before run ids fingerprinted data by content (<see cref="RunIdentity.LegacyRunId"/>): a record under it is this run's.</summary>
+    public string LegacyRunId => RunIdentity.LegacyRunId(this);
 }

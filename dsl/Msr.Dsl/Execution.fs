@@ -122,7 +122,9 @@ let printProgress (out: IO.TextWriter) (p: Progress) =
         | NotRun(spec, reason) -> printfn "  [%d/%d] not run %s: %s" i n spec.RunId reason
 
 /// A run of the grid with its position and id (computed once: it reads the data files' sizes and times).
-type private PlannedRun = { Index: int; Spec: RunSpec; Id: string }
+/// A run of the grid: `Id` its run id, `LegacyId` its id before run ids fingerprinted data by content (a record
+/// under it is this run's, so results written before are not trained again).
+type private PlannedRun = { Index: int; Spec: RunSpec; Id: string; LegacyId: string }
 
 let private resultsFolder (e: Experiment) =
     defaultArg e.ResultsFolder (IO.Path.Combine("results", e.Title |> String.map (fun c -> if Char.IsLetterOrDigit c then Char.ToLowerInvariant c else '-')))
@@ -169,21 +171,22 @@ let private train (store: ResultStore) (loaded: Result<LoadedDataset, exn>) (tot
 /// the epoch in progress and a second call resumes where it stopped. A run that fails is recorded as failed with its reason and the grid goes on; a record that cannot be
 /// read is reported and its run trained again; records of other configurations or code versions are ignored.
 let runWithOptions (options: RunOptions) (progress: Progress -> unit) (e: Experiment) : GridResult =
-    let runs = Grid.compile e |> List.mapi (fun i s -> { Index = i + 1; Spec = s; Id = s.RunId })
+    let runs = Grid.compile e |> List.mapi (fun i s -> { Index = i + 1; Spec = s; Id = s.RunId; LegacyId = s.LegacyRunId })
     let total = runs.Length
     TorchRuntime.SetThreadsOnce(defaultArg e.Threads Environment.ProcessorCount)
     let store = ResultStore(resultsFolder e)
     let contents = store.Scan()
-    let planned = runs |> List.map (fun r -> r.Id) |> set
-    let stale = contents.Records |> Seq.filter (fun r -> not (planned.Contains r.RunId)) |> Seq.length
+    let byId = contents.Records |> Seq.map (fun r -> r.RunId, r) |> Map.ofSeq
+    let existing =
+        runs |> List.choose (fun r -> byId.TryFind r.Id |> Option.orElse (byId.TryFind r.LegacyId) |> Option.map (fun record -> r.Index, record))
+    let adopted = existing |> List.map (fun (_, record) -> record.RunId) |> set
+    let stale = contents.Records |> Seq.filter (fun r -> not (adopted.Contains r.RunId)) |> Seq.length
     let unreadable = List.ofSeq contents.Unreadable
-    let existing = contents.Records |> Seq.filter (fun r -> planned.Contains r.RunId) |> Seq.map (fun r -> r.RunId, r) |> Map.ofSeq
-    progress (GridStarted(e.Title, total, existing.Count, store.Folder))
+    progress (GridStarted(e.Title, total, existing.Length, store.Folder))
     if stale > 0 || not unreadable.IsEmpty then progress (FolderChecked(stale, unreadable))
 
     let outcomes = Collections.Generic.Dictionary<int, RunOutcome>()
-    for r in runs do
-        existing.TryFind r.Id |> Option.iter (fun record -> outcomes.[r.Index] <- Resumed record)
+    for index, record in existing do outcomes.[index] <- Resumed record
     let inShard (r: PlannedRun) = options.Shard |> Option.forall (fun (i, n) -> shardOf r.Id n = i - 1)
     let pending = runs |> List.filter (fun r -> not (outcomes.ContainsKey r.Index) && inShard r)
     for r in runs do
@@ -227,11 +230,12 @@ let runWithOptions (options: RunOptions) (progress: Progress -> unit) (e: Experi
         else
             // Workers share the folder: claim a run, train it, write it, release it; wait for runs others hold
             // until they are recorded or their lease expires (the holder died) and this worker takes them over.
+            let stored (r: PlannedRun) = match store.TryRead r.Id with | null -> store.TryRead r.LegacyId | record -> record
             let mutable open' = pending
             while not open'.IsEmpty do
                 let mutable progressed = false
                 for r in open' do
-                    match store.TryRead r.Id with
+                    match stored r with
                     | null -> ()
                     | record ->
                         outcomes.[r.Index] <- Resumed record
@@ -242,7 +246,7 @@ let runWithOptions (options: RunOptions) (progress: Progress -> unit) (e: Experi
                         | lease ->
                             use lease = lease
                             progressed <- true
-                            match store.TryRead r.Id with
+                            match stored r with
                             | null -> ()
                             | record -> outcomes.[r.Index] <- Resumed record // finished just before our claim
                             if not (outcomes.ContainsKey r.Index) then

@@ -89,6 +89,45 @@ let runner =
             let table = Tables.summary (Tables.recordsIn dir.Path)
             Expect.stringContains table "BaseDNN" "the table is built from the readable records"
         }
+        test "records written under the run ids of before content fingerprints are the runs' own: resumed, not trained again" {
+            use dir = new TempFolder()
+            let e = { withFailing dir.Path with Models = [ Model.named "BaseDNN" ] }
+            let first = Execution.runWithOptions Execution.RunOptions.Default silent e
+            let specs = Grid.compile e
+            for spec in specs do
+                let id, legacy = spec.RunId, spec.LegacyRunId
+                Expect.notEqual legacy id "the v2 id differs"
+                File.WriteAllText(dir.File(legacy + ".json"), File.ReadAllText(dir.File(id + ".json")).Replace(id, legacy))
+                File.Delete(dir.File(id + ".json"))
+            let second = Execution.runWithOptions Execution.RunOptions.Default silent e
+            Expect.equal (second.Trained, second.Resumed, second.Stale) (0, 2, 0) "both runs found under their old ids"
+            Expect.equal (second.Records |> List.map (fun r -> r.Test.Overall)) (first.Records |> List.map (fun r -> r.Test.Overall)) "their numbers"
+            let claimed = Execution.runWithOptions { Execution.RunOptions.Default with Claim = true } silent e
+            Expect.equal (claimed.Trained, claimed.Resumed) (0, 2) "claiming workers find them too"
+        }
+        test "a copy of the data in another folder, written at another time, resumes the same runs" {
+            use dir = new TempFolder()
+            let writeData folder =
+                Directory.CreateDirectory(folder: string) |> ignore
+                let rows = [ for i in 0 .. 799 -> sprintf "u%d,i%d,%s,%d" (i % 37) (i % 23) (if i % 3 = 0 then "a" else "b") ((i * 7 + i / 5) % 2) ]
+                File.WriteAllLines(Path.Combine(folder, "clicks.csv"), "user,item,page,click" :: rows)
+                folder
+            let grid folder =
+                experiment "portable" {
+                    dataset (Dataset.at "csv" (Path.Combine(folder, "clicks.csv")) |> Dataset.with' "sparse" "user,item"
+                             |> Dataset.with' "label" "click" |> Dataset.with' "scenario" "page")
+                    compare [ "BaseDNN" ]
+                    seeds [ 1 ]
+                    epochs 1
+                    resultsIn (dir.File "results")
+                }
+            let first = Execution.runWithOptions Execution.RunOptions.Default silent (grid (writeData (dir.File "here")))
+            Expect.equal first.Trained 1 "trained once"
+            let elsewhere = writeData (dir.File "elsewhere")
+            File.SetLastWriteTimeUtc(Path.Combine(elsewhere, "clicks.csv"), DateTime(2020, 1, 1, 0, 0, 0, DateTimeKind.Utc))
+            let second = Execution.runWithOptions Execution.RunOptions.Default silent (grid elsewhere)
+            Expect.equal (second.Trained, second.Resumed) (0, 1) "the same data is the same run"
+        }
         test "a grid killed inside a run continues that run from its epoch checkpoint, to the uninterrupted numbers" {
             use dir = new TempFolder()
             let e folder = { withFailing folder with Models = [ Model.named "BaseDNN" ]; Seeds = [ 1L ]; Training = [ "epochs", "3"; "batch_size", "128" ] }

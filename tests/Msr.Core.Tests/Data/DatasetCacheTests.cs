@@ -99,6 +99,23 @@ public class DatasetCacheTests
     }
 
     [Fact]
+    public void Options_spelt_differently_share_one_entry_and_other_values_do_not()
+    {
+        using var dir = new TempDir();
+        WriteMl(dir);
+        var data = Path.Combine(dir.Path, "data");
+        var loader = DatasetRegistry.Get("movielens");
+        string Key(params (string Key, string Value)[] options) =>
+            DatasetCache.Key(loader, new DatasetRequest(data, new Settings(options.Select(o => KeyValuePair.Create(o.Key, o.Value)))));
+        var plain = Key(("history", "3"), ("history_attributes", "cate_id"));
+        Assert.Equal(plain, Key(("History", " 03"), ("history-attributes", "[cate_id]")));
+        Assert.NotEqual(plain, Key(("history", "4"), ("history_attributes", "cate_id")));
+        Assert.Equal(Key(("history_clicks_only", "yes")), Key(("history_clicks_only", "true")));
+        // A value the option refuses keeps its own spelling (its load fails with the option's message).
+        Assert.NotEqual(Key(("history", "x")), Key(("history", "X")));
+    }
+
+    [Fact]
     public void Failed_load_leaves_no_entry_and_a_truncated_entry_is_reloaded()
     {
         using var dir = new TempDir();

@@ -15,12 +15,13 @@ public sealed class RunIdentityTests
     public void Golden_id_of_a_fixed_identity()
     {
         // Every input fixed by hand (the code version included), so this value changes only when the hashing
-        // itself changes, which would make every finished run in every results folder stale: change it knowingly.
-        var identity = new RunIdentity("synthetic", "", [KeyValuePair.Create("rows", "600")],
+        // itself changes, which would make every finished run in every results folder stale: change it knowingly
+        // (and keep the old ids recognised, as RunIdentity.LegacyRunId does for v2).
+        var identity = new RunIdentity("synthetic", [KeyValuePair.Create("rows", "600")],
             "batch_size=1024 patience=2 step_lr_step_size=2 step_lr_gamma=0.85 preset=movielens", "SharedBottom",
             [KeyValuePair.Create("bottom_dims", "[128]"), KeyValuePair.Create("tower_dims", "[8]"), KeyValuePair.Create("preset", "movielens")],
             [KeyValuePair.Create("epochs", "2"), KeyValuePair.Create("batch_size", "1024")], 7, "generated", "0123456789ab");
-        Assert.Equal("synthetic-sharedbottom-s7-cc705403ef82", identity.RunId);
+        Assert.Equal("synthetic-sharedbottom-s7-cc60f4c75cbf", identity.RunId);
         Assert.Equal(identity.RunId, (identity with { ModelOptions = [.. identity.ModelOptions.Reverse()] }).RunId);
     }
 
@@ -29,10 +30,22 @@ public sealed class RunIdentityTests
     {
         // The synthetic loader's protocol and the trainer's defaults resolved; an unknown model keeps its options as given and
         // has no code version, so only the hashing, the loader's protocol defaults or a new trainer option change this value
-        // (last changed by the trainer's device and embedding_updates options).
+        // (last changed by content fingerprints, the v3 identity).
         var spec = new RunSpec("synthetic", null, new Dictionary<string, string> { ["rows"] = "600" }, "NoSuchModel", new Dictionary<string, string>(),
             new Dictionary<string, string> { ["epochs"] = "2" }, 7);
-        Assert.Equal("synthetic-nosuchmodel-s7-bd261fef7382", RunIdentity.Of(spec, _ => "fixed").RunId);
+        Assert.Equal("synthetic-nosuchmodel-s7-fd7a47e41caa", RunIdentity.Of(spec, _ => "fixed").RunId);
+        // The same spec's v2 id, pinned before v3 existed: records written under it are still found.
+        Assert.Equal("synthetic-nosuchmodel-s7-bd261fef7382", RunIdentity.LegacyRunId(spec, _ => "fixed"));
+    }
+
+    [Fact]
+    public void Loader_options_spelt_differently_give_one_id()
+    {
+        Assert.Equal(Id(Spec()), Id(Spec() with { DatasetOptions = new Dictionary<string, string> { ["Rows"] = " 0600" } }));
+        Assert.NotEqual(Id(Spec()), Id(Spec() with { DatasetOptions = new Dictionary<string, string> { ["rows"] = "601" } }));
+        var history = new Dictionary<string, string> { ["history"] = "5", ["history_attributes"] = "[item_attr1]" };
+        Assert.Equal(Id(Spec() with { DatasetOptions = history }),
+            Id(Spec() with { DatasetOptions = new Dictionary<string, string> { ["history"] = "5", ["history_attributes"] = "item_attr1" } }));
     }
 
     [Fact]
@@ -77,7 +90,66 @@ public sealed class RunIdentityTests
     }
 
     [Fact]
-    public void Data_files_are_fingerprinted_by_size_and_time_but_results_inside_them_are_not()
+    public void Data_files_are_fingerprinted_by_content_wherever_and_whenever_they_were_written()
+    {
+        var root = Directory.CreateTempSubdirectory("msr-identity-").FullName;
+        try
+        {
+            string Write(string folder, string text, DateTime time)
+            {
+                Directory.CreateDirectory(folder);
+                var file = Path.Combine(folder, "data.csv");
+                File.WriteAllText(file, text);
+                File.SetLastWriteTimeUtc(file, time);
+                return folder;
+            }
+            var day1 = new DateTime(2024, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+            var here = Id(Spec(path: Write(Path.Combine(root, "a"), "a,b\n1,2\n", day1), dataset: "csv"));
+            // A copy elsewhere, written another day: the same data, the same run (another machine's worker agrees).
+            Assert.Equal(here, Id(Spec(path: Write(Path.Combine(root, "copy"), "a,b\n1,2\n", day1.AddDays(3)), dataset: "csv")));
+            // Touched in place: still the same data.
+            File.SetLastWriteTimeUtc(Path.Combine(root, "a", "data.csv"), day1.AddDays(1));
+            Assert.Equal(here, Id(Spec(path: Path.Combine(root, "a"), dataset: "csv")));
+            // One byte more, even with the old size's neighbour and the old time: other data.
+            Assert.NotEqual(here, Id(Spec(path: Write(Path.Combine(root, "b"), "a,b\n1,3\n", day1), dataset: "csv")));
+            // Another file name in the folder is another input layout.
+            Directory.CreateDirectory(Path.Combine(root, "c"));
+            File.Copy(Path.Combine(root, "a", "data.csv"), Path.Combine(root, "c", "other.csv"));
+            Assert.NotEqual(here, Id(Spec(path: Path.Combine(root, "c"), dataset: "csv")));
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void What_Msr_writes_into_a_data_folder_is_not_data()
+    {
+        var dir = Directory.CreateTempSubdirectory("msr-identity-").FullName;
+        try
+        {
+            File.WriteAllText(Path.Combine(dir, "data.csv"), "a,b\n1,2\n");
+            var spec = Spec(path: dir, dataset: "csv");
+            var before = Id(spec);
+            var legacyBefore = RunIdentity.LegacyRunId(spec, _ => "code-v1");
+            // Records (and their weights, leases) written into a results folder below the data folder, cache entries, hash memos.
+            var store = new ResultStore(Path.Combine(dir, "results"));
+            store.Write(Results.ResultStoreTests.Sample());
+            File.WriteAllText(Path.Combine(dir, "csv-0123.msrcache"), "cache entry");
+            Directory.CreateDirectory(Path.Combine(dir, "memo"));
+            File.WriteAllText(Path.Combine(dir, "memo", "0123" + Msr.Core.Data.FileContentHash.MemoExtension), "memo");
+            Assert.Equal(before, Id(spec));
+            Assert.Equal(legacyBefore, RunIdentity.LegacyRunId(spec, _ => "code-v1"));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Legacy_ids_are_the_v2_ids_of_path_size_and_time()
     {
         var dir = Directory.CreateTempSubdirectory("msr-identity-").FullName;
         try
@@ -86,18 +158,13 @@ public sealed class RunIdentityTests
             File.WriteAllText(file, "a,b\n1,2\n");
             File.SetLastWriteTimeUtc(file, new DateTime(2024, 1, 1, 0, 0, 0, DateTimeKind.Utc));
             var spec = Spec(path: dir, dataset: "csv");
-            var before = Id(spec);
-            // Records (and their weights, leases) written into a results folder below the data folder are not data.
-            var store = new ResultStore(Path.Combine(dir, "results"));
-            store.Write(Results.ResultStoreTests.Sample());
-            File.WriteAllText(Path.Combine(dir, "csv-0123.msrcache"), "cache entry");
-            Assert.Equal(before, Id(spec));
+            var legacy = RunIdentity.LegacyRunId(spec, _ => "code-v1");
+            Assert.NotEqual(Id(spec), legacy);
+            Assert.Matches("^csv-sharedbottom-s7-[0-9a-f]{12}$", legacy);
+            // v2 options were hashed as given, so a respelt option was another id there.
+            Assert.NotEqual(legacy, RunIdentity.LegacyRunId(spec with { DatasetOptions = new Dictionary<string, string> { ["rows"] = "0600" } }, _ => "code-v1"));
             File.SetLastWriteTimeUtc(file, new DateTime(2024, 1, 2, 0, 0, 0, DateTimeKind.Utc));
-            var touched = Id(spec);
-            Assert.NotEqual(before, touched);
-            File.AppendAllText(file, "3,4\n");
-            File.SetLastWriteTimeUtc(file, new DateTime(2024, 1, 2, 0, 0, 0, DateTimeKind.Utc));
-            Assert.NotEqual(touched, Id(spec));
+            Assert.NotEqual(legacy, RunIdentity.LegacyRunId(spec, _ => "code-v1"));
         }
         finally
         {

@@ -1,0 +1,55 @@
+using System.Security.Cryptography;
+using System.Text;
+using Msr.Core.Data;
+using Msr.Core.Results;
+
+namespace Msr.Core.Experiments;
+
+/// <summary>
+/// What a run id knows of the data files: their contents (<see cref="Content"/>), so the same files give the same run
+/// ids on every machine, in every folder and after any copy; and the older stamp of paths, sizes and times
+/// (<see cref="Legacy"/>), by which records written before are still recognised. Both leave out what Msr itself writes
+/// into a data folder: run records and their folders, dataset-cache entries and content-hash memos.
+/// </summary>
+public static class DataFingerprint
+{
+    /// <summary>Where content hashes are remembered between processes: <c>file-hashes</c> in the dataset cache's default folder.</summary>
+    public static string MemoFolder => Path.Combine(LoadedDataset.DefaultCacheDirectory, "file-hashes");
+
+    /// <summary>
+    /// 16 hex digits of a SHA-256 over each data file's path relative to the dataset path (a lone file: its name) and
+    /// the SHA-256 of its bytes (<see cref="FileContentHash"/>, remembered per path, size and time in <see cref="MemoFolder"/>).
+    /// A path that does not exist gives <c>missing &lt;full path&gt;</c>.
+    /// </summary>
+    public static string Content(string datasetPath) =>
+        Of(datasetPath, (root, file) =>
+        {
+            var name = root == file ? Path.GetFileName(file) : Path.GetRelativePath(root, file).Replace(Path.DirectorySeparatorChar, '/');
+            return $"{name} {FileContentHash.Of(file, MemoFolder)}";
+        });
+
+    /// <summary>The fingerprint of run ids before content hashing: full path, size and last-write time of each data file.</summary>
+    public static string Legacy(string datasetPath) => Of(datasetPath, (_, file) => DatasetCache.FileStamp(file));
+
+    static string Of(string datasetPath, Func<string, string, string> line)
+    {
+        string[] files;
+        try { files = DatasetCache.InputFiles(datasetPath); }
+        catch (Features.DataFormatException) { return "missing " + Path.GetFullPath(datasetPath); }
+        var root = Path.GetFullPath(datasetPath);
+        var marked = new Dictionary<string, bool>(StringComparer.Ordinal);
+        // A results folder anywhere from the file's folder up to the dataset root (never above it).
+        bool InResults(string? dir) => dir is not null && dir.Length >= root.Length && (marked.TryGetValue(dir, out var m) ? m
+            : marked[dir] = File.Exists(Path.Combine(dir, ResultStore.Marker)) || InResults(Path.GetDirectoryName(dir)));
+        var lines = files
+            .Where(f => !f.EndsWith(".msrcache", StringComparison.Ordinal) && !f.EndsWith(".msrcache.options.json", StringComparison.Ordinal))
+            .Where(f => !IsContentHashMemo(f))
+            .Where(f => !InResults(Path.GetDirectoryName(f)))
+            .Select(f => line(root, f));
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join("\n", lines))))[..16];
+    }
+
+    // Memo entries and their temporary files, should the memo folder sit inside the data. The legacy stamp never
+    // met one (memos came with content hashing), so leaving them out there too keeps old ids as they were.
+    static bool IsContentHashMemo(string file) => Path.GetFileName(file).Contains(FileContentHash.MemoExtension, StringComparison.Ordinal);
+}
