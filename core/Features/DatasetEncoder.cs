@@ -273,16 +273,21 @@ public static class DatasetEncoder
         public Dictionary<string, torch.Tensor> Sequences(float[] label)
         {
             var sequences = new Dictionary<string, torch.Tensor>();
+            // An item history and its attribute histories read the same user and time columns: one sort serves them all.
+            var orders = new Dictionary<(string User, string Time), EventOrder>();
             foreach (var q in layout.Sequences ?? [])
             {
                 int item = SparseIndex(q.Name, q.ItemColumn);
                 SparseIndex(q.Name, q.UserColumn);
-                var rawTimes = table.Numeric(q.TimeColumn).Values;
-                var times = new double[_n];
-                for (int r = 0; r < _n; r++) times[r] = rawTimes[_kept[r]];
-                Read(q.TimeColumn);
-                var history = BehaviorSequences.Build(_users[q.UserColumn], _encoded[q.ItemColumn], times, q.Length,
-                    q.ClicksOnly ? r => label[r] == 1 : null);
+                if (!orders.TryGetValue((q.UserColumn, q.TimeColumn), out var events))
+                {
+                    var rawTimes = table.Numeric(q.TimeColumn).Values;
+                    var times = new double[_n];
+                    for (int r = 0; r < _n; r++) times[r] = rawTimes[_kept[r]];
+                    Read(q.TimeColumn);
+                    orders[(q.UserColumn, q.TimeColumn)] = events = EventOrder.Of(_users[q.UserColumn], times);
+                }
+                var history = BehaviorSequences.Build(events, _encoded[q.ItemColumn], q.Length, q.ClicksOnly ? r => label[r] == 1 : null);
                 sequences[q.Name] = torch.tensor(history, [_n, q.Length]);
                 Features.Add(FeatureSpec.Sequence(q.Name, Features[item].Vocabulary + 1, q.Length, embeddingDim: options.EmbeddingDim));
             }

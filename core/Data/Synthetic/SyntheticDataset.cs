@@ -169,10 +169,11 @@ public static class SyntheticDataset
         Func<int, bool>? include = clicked is null ? null : r => clicked[r] == 1;
         var names = o.SparseColumns.ToList();
         var histories = new Dictionary<string, Tensor>();
+        var events = EventOrder.Of(users, times);
         foreach (var column in (string[])["item_id", .. h.AttributeColumns])
         {
             var values = sparseColumns[names.IndexOf(column)].data<long>().ToArray();
-            histories[$"hist_{column}"] = tensor(BehaviorSequences.Build(users, values, times, h.Length, include), [n, h.Length]);
+            histories[$"hist_{column}"] = tensor(BehaviorSequences.Build(events, values, h.Length, include), [n, h.Length]);
         }
         return histories;
     }
