@@ -26,14 +26,20 @@ public static class FileContentHash
     public static string Of(string file, string? memoFolder)
     {
         var full = Path.GetFullPath(file);
-        var info = new FileInfo(full);
-        var stamp = $"{full}\n{info.Length.ToString(CultureInfo.InvariantCulture)}\n{info.LastWriteTimeUtc.Ticks.ToString(CultureInfo.InvariantCulture)}";
+        var stamp = Stamp(full);
         if (InProcess.TryGetValue(stamp, out var known)) return known;
-        var memo = memoFolder is null ? null : Path.Combine(memoFolder, Hex(Encoding.UTF8.GetBytes(stamp))[..32] + MemoExtension);
+        var memo = memoFolder is null ? null : MemoPath(memoFolder, stamp);
         var remembered = memo is null ? null : ReadMemo(memo, stamp);
         var hash = remembered ?? Hash(full);
         if (memo is not null && remembered is null) WriteMemo(memo, stamp, hash);
         return InProcess[stamp] = hash;
+    }
+
+    /// <summary>Whether <see cref="Of"/> would answer without reading <paramref name="file"/> (remembered here or in <paramref name="memoFolder"/>).</summary>
+    public static bool IsRemembered(string file, string? memoFolder)
+    {
+        var stamp = Stamp(Path.GetFullPath(file));
+        return InProcess.ContainsKey(stamp) || memoFolder is not null && ReadMemo(MemoPath(memoFolder, stamp), stamp) is not null;
     }
 
     /// <summary>Forgets what this process remembered, so the next ask reads the memo folder (tests).</summary>
@@ -45,7 +51,14 @@ public static class FileContentHash
         return Convert.ToHexStringLower(SHA256.HashData(stream));
     }
 
-    static string Hex(byte[] bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
+    static string Stamp(string full)
+    {
+        var info = new FileInfo(full);
+        return $"{full}\n{info.Length.ToString(CultureInfo.InvariantCulture)}\n{info.LastWriteTimeUtc.Ticks.ToString(CultureInfo.InvariantCulture)}";
+    }
+
+    static string MemoPath(string memoFolder, string stamp) =>
+        Path.Combine(memoFolder, Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(stamp)))[..32] + MemoExtension);
 
     // An entry holds the stamp it answers for, then the hash: a truncated or foreign file is a miss.
     static string? ReadMemo(string memo, string stamp)

@@ -28,25 +28,44 @@ public static class DataFingerprint
             return $"{name} {FileContentHash.Of(file, MemoFolder)}";
         });
 
+    /// <summary>
+    /// How many bytes <see cref="Content"/> would read for <paramref name="datasetPath"/> now: the data files whose hashes
+    /// are not remembered yet (0 when all are, or the path does not exist). Lets a grid say why it pauses before its first run.
+    /// </summary>
+    public static long BytesToHash(string datasetPath)
+    {
+        long bytes = 0;
+        foreach (var file in DataFiles(datasetPath) ?? [])
+            if (!FileContentHash.IsRemembered(file, MemoFolder)) bytes += new FileInfo(file).Length;
+        return bytes;
+    }
+
     /// <summary>The fingerprint of run ids before content hashing: full path, size and last-write time of each data file.</summary>
     public static string Legacy(string datasetPath) => Of(datasetPath, (_, file) => DatasetCache.FileStamp(file));
 
     static string Of(string datasetPath, Func<string, string, string> line)
     {
+        if (DataFiles(datasetPath) is not { } files) return "missing " + Path.GetFullPath(datasetPath);
+        var root = Path.GetFullPath(datasetPath);
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join("\n", files.Select(f => line(root, f))))))[..16];
+    }
+
+    /// <summary>The data files under a dataset path, in ordinal order; null when the path does not exist.</summary>
+    static IEnumerable<string>? DataFiles(string datasetPath)
+    {
         string[] files;
         try { files = DatasetCache.InputFiles(datasetPath); }
-        catch (Features.DataFormatException) { return "missing " + Path.GetFullPath(datasetPath); }
+        catch (Features.DataFormatException) { return null; }
         var root = Path.GetFullPath(datasetPath);
         var marked = new Dictionary<string, bool>(StringComparer.Ordinal);
         // A results folder anywhere from the file's folder up to the dataset root (never above it).
         bool InResults(string? dir) => dir is not null && dir.Length >= root.Length && (marked.TryGetValue(dir, out var m) ? m
             : marked[dir] = File.Exists(Path.Combine(dir, ResultStore.Marker)) || InResults(Path.GetDirectoryName(dir)));
-        var lines = files
+        return files
             .Where(f => !f.EndsWith(".msrcache", StringComparison.Ordinal) && !f.EndsWith(".msrcache.options.json", StringComparison.Ordinal))
             .Where(f => !IsContentHashMemo(f))
             .Where(f => !InResults(Path.GetDirectoryName(f)))
-            .Select(f => line(root, f));
-        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join("\n", lines))))[..16];
+            .ToList();
     }
 
     // Memo entries and their temporary files, should the memo folder sit inside the data. The legacy stamp never

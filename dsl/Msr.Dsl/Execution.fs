@@ -43,6 +43,8 @@ type Progress =
     /// Records in the folder that belong to no run of this grid (another configuration, data or code version),
     /// and files that are not readable records; all are ignored.
     | FolderChecked of stale: int * unreadable: UnreadableRecord list
+    /// Data files whose contents run ids hash and that were not seen before (read once: remembered by path, size and time).
+    | Fingerprinting of path: string * bytes: int64
     | DatasetLoaded of name: string * rows: int64 * seconds: float * fromCache: bool
     /// Dry run: one line per run of the grid with its id and state.
     | Planned of index: int * total: int * spec: RunSpec * runId: string * state: string
@@ -102,6 +104,8 @@ let printProgress (out: IO.TextWriter) (p: Progress) =
     | FolderChecked(stale, unreadable) ->
         if stale > 0 then printfn "  %d record(s) in the folder are from another configuration or code version: ignored (stale)" stale
         for u in unreadable do printfn "  skipped unreadable record %s: %s" u.File u.Reason
+    | Fingerprinting(path, bytes) ->
+        printfn "  reading %s (%.1f MB) once to fingerprint it for run ids" path (float bytes / 1e6)
     | DatasetLoaded(name, rows, seconds, fromCache) ->
         printfn "  loaded %s: %d rows in %.1f s%s" name rows seconds (if fromCache then " (from cache)" else "")
     | Planned(i, n, spec, id, state) -> printfn "  [%d/%d] %-10s %s  (%s)" i n state id (describe spec)
@@ -121,8 +125,7 @@ let printProgress (out: IO.TextWriter) (p: Progress) =
         | Diverged r -> printfn "  [%d/%d] FAILED %s: %s%s" i n r.RunId r.Error etaText
         | NotRun(spec, reason) -> printfn "  [%d/%d] not run %s: %s" i n spec.RunId reason
 
-/// A run of the grid with its position and id (computed once: it reads the data files' sizes and times).
-/// A run of the grid: `Id` its run id, `LegacyId` its id before run ids fingerprinted data by content (a record
+/// A run of the grid with its position: `Id` its run id (computed once: it fingerprints the data files), `LegacyId` its id before run ids fingerprinted data by content (a record
 /// under it is this run's, so results written before are not trained again).
 type private PlannedRun = { Index: int; Spec: RunSpec; Id: string; LegacyId: string }
 
@@ -171,6 +174,13 @@ let private train (store: ResultStore) (loaded: Result<LoadedDataset, exn>) (tot
 /// the epoch in progress and a second call resumes where it stopped. A run that fails is recorded as failed with its reason and the grid goes on; a record that cannot be
 /// read is reported and its run trained again; records of other configurations or code versions are ignored.
 let runWithOptions (options: RunOptions) (progress: Progress -> unit) (e: Experiment) : GridResult =
+    // Run ids hash the data files' contents; a large dataset seen for the first time takes a while, so say so first
+    // (after the plan is checked: a mistake in it is reported before any file is read).
+    let e = Grid.validate e
+    for path in e.Datasets |> List.choose (fun d -> d.Path) |> List.distinct do
+        match DataFingerprint.BytesToHash path with
+        | 0L -> ()
+        | bytes -> progress (Fingerprinting(path, bytes))
     let runs = Grid.compile e |> List.mapi (fun i s -> { Index = i + 1; Spec = s; Id = s.RunId; LegacyId = s.LegacyRunId })
     let total = runs.Length
     TorchRuntime.SetThreadsOnce(defaultArg e.Threads Environment.ProcessorCount)

@@ -121,8 +121,15 @@ let runner =
                     epochs 1
                     resultsIn (dir.File "results")
                 }
-            let first = Execution.runWithOptions Execution.RunOptions.Default silent (grid (writeData (dir.File "here")))
+            let events = ResizeArray()
+            let here = writeData (dir.File "here")
+            let first = Execution.runWithOptions Execution.RunOptions.Default events.Add (grid here)
             Expect.equal first.Trained 1 "trained once"
+            let fingerprinted = events |> Seq.choose (function Execution.Fingerprinting(p, bytes) -> Some(p, bytes) | _ -> None) |> List.ofSeq
+            Expect.equal fingerprinted [ Path.Combine(here, "clicks.csv"), FileInfo(Path.Combine(here, "clicks.csv")).Length ] "new data is announced before it is read"
+            events.Clear()
+            Execution.runWithOptions { Execution.RunOptions.Default with DryRun = true } events.Add (grid here) |> ignore
+            Expect.isFalse (events |> Seq.exists (function Execution.Fingerprinting _ -> true | _ -> false)) "remembered data is not read again"
             let elsewhere = writeData (dir.File "elsewhere")
             File.SetLastWriteTimeUtc(Path.Combine(elsewhere, "clicks.csv"), DateTime(2020, 1, 1, 0, 0, 0, DateTimeKind.Utc))
             let second = Execution.runWithOptions Execution.RunOptions.Default silent (grid elsewhere)
