@@ -4,11 +4,13 @@
 //
 //   dotnet build dsl/Msr.Cli -c Release
 //   dotnet fsi experiments/sequence-models.fsx -- [/path/to/ml-100k] [--device cuda] [--seeds 5] [--epochs 20]
-//                                                [--results results/sequence-models]
+//                                                [--threads <all cores>] [--results results/sequence-models]
 //
 // Without a path it reads ../shared/data/movielens-100k when that folder exists. On two CPU cores SACN takes about a
 // minute per epoch (its attention runs once per scenario; docs/performance.md), so the whole grid takes hours there;
-// on a GPU, minutes.
+// on a GPU, minutes. On a CPU, `--threads 1` runs SACN faster than two threads (libtorch's fused attention kernel does
+// not gain from a second thread: docs/performance.md); two copies of this script with `--threads 1` and MSR_CLAIM=1,
+// sharing the results folder, use two cores better (each claims the runs the other has not taken).
 #I "../dsl/Msr.Cli/bin/Release/net10.0"
 #r "TorchSharp.dll"
 #r "Msr.Core.dll"
@@ -34,6 +36,7 @@ let study =
         seeds [ 2022 .. 2021 + number "--seeds" 5 all ]
         epochs (number "--epochs" 20 all)
         device (text "--device" "cpu" all)
+        threads (number "--threads" System.Environment.ProcessorCount all)
         resultsIn (text "--results" "results/sequence-models" all)
     }
 
