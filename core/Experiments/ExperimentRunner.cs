@@ -47,6 +47,7 @@ public static class ExperimentRunner
         Action<BatchProgress>? batchProgress = null, string? weightsPath = null, string? checkpointPath = null)
     {
         var spec = run.Spec;
+        var identity = RunIdentity.Of(spec);
         var started = DateTimeOffset.UtcNow;
         var clock = Stopwatch.StartNew();
         var canonicalModel = ModelRegistry.Get(spec.Model).Name;
@@ -60,10 +61,10 @@ public static class ExperimentRunner
 
         RunRecord Record(string status, string? error, Metrics.Evaluation? test = null, Metrics.Evaluation? validation = null,
             TrainingSummary? training = null, EfficiencyFigures? efficiency = null, string? weights = null) =>
-            new(RunRecord.CurrentSchemaVersion, spec.RunId, status, error,
+            new(RunRecord.CurrentSchemaVersion, identity.RunId, status, error,
                 config with { ModelOptions = new Dictionary<string, string>(config.ModelOptions) },
                 test, validation, training, efficiency, parameters, Environment(device), started, DateTimeOffset.UtcNow)
-            { Weights = weights, CodeVersion = codeVersion };
+            { Weights = weights, CodeVersion = codeVersion, DataFingerprint = identity.DataFingerprint };
 
         try
         {
@@ -81,7 +82,7 @@ public static class ExperimentRunner
             using var model = ModelRegistry.Create(spec.Model, new ModelContext(data.Data.Schema, run.Preset), modelSettings);
             model.to(target);
             parameters = model.ParameterCount;
-            var checkpoint = checkpointPath is null ? null : new CheckpointFile(checkpointPath, spec.RunId);
+            var checkpoint = checkpointPath is null ? null : new CheckpointFile(checkpointPath, identity.RunId);
             var history = Trainer.Fit(model, onDevice, rows, run.Trainer, spec.Seed, progress, cancel, batchProgress, checkpoint);
             if (ConstantPredictions(history) is { } constant) return Record(RunRecord.Failed, constant);
 
@@ -102,7 +103,7 @@ public static class ExperimentRunner
         catch (Exception e) when (e is not OperationCanceledException)
         {
             // The record keeps the one-line reason; MSR_DEBUG=1 also shows where it came from (as the CLI does for its own errors).
-            if (System.Environment.GetEnvironmentVariable("MSR_DEBUG") == "1") Console.Error.WriteLine($"run {spec.RunId} failed: {e}");
+            if (System.Environment.GetEnvironmentVariable("MSR_DEBUG") == "1") Console.Error.WriteLine($"run {identity.RunId} failed: {e}");
             return Record(RunRecord.Failed, Reason(e));
         }
     }

@@ -24,7 +24,8 @@ public static class RecordPredictions
     /// trained, so possibly relative to another folder) no longer leads to them; null: the record's path.</param>
     /// <param name="device">Where the model predicts (<see cref="ComputeDevice"/>): <c>cpu</c>, <c>cuda</c>, <c>cuda:N</c> or <c>auto</c>,
     /// whichever device the run trained on; weights load onto the CPU first and then move.</param>
-    /// <exception cref="InvalidDataException">The record is unreadable, failed, has no weights, its weights do not fit, or its dataset is not found.</exception>
+    /// <exception cref="InvalidDataException">The record is unreadable, failed, has no weights, its weights do not fit, its dataset is not
+    /// found, or the files found are not those the run trained on (records that hold their data fingerprint).</exception>
     /// <exception cref="ArgumentException">The device is unknown or not usable.</exception>
     public static IReadOnlyList<PredictedRow> Predict(string recordPath, SplitPart part, string? cacheDirectory, string? datasetPath = null,
         string device = "cpu")
@@ -36,8 +37,12 @@ public static class RecordPredictions
             throw new InvalidDataException($"{recordPath}: the record names no weights file (written by an older Msr); train the run again to save them");
         var weights = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(recordPath))!, record.Weights);
         var config = record.Config;
-        using var data = LoadedDataset.Load(config.Dataset, DatasetFiles(recordPath, config.Dataset, config.DatasetPath, datasetPath),
-            config.DatasetOptions, cacheDirectory);
+        var files = DatasetFiles(recordPath, config.Dataset, config.DatasetPath, datasetPath);
+        if (files is not null && record.DataFingerprint is { } trainedOn && DataFingerprint.Content(files) is var now && now != trainedOn)
+            throw new InvalidDataException(
+                $"{recordPath}: the files at '{files}' are not the data the run trained on (content fingerprint {now}, the run's {trainedOn}): " +
+                "rows, labels or features of its split would differ from those it was tested on; give the run's own data with --path");
+        using var data = LoadedDataset.Load(config.Dataset, files, config.DatasetOptions, cacheDirectory);
         using var split = data.Data.PredefinedSplit is null ? DatasetSplit.Random(data.Data.Count, config.Seed) : null;
         var cpuRows = (split ?? data.Data.PredefinedSplit!) switch
         {

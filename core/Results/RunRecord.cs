@@ -79,6 +79,13 @@ public sealed record RunRecord(
     /// <summary>Code version of the model that produced the record (<c>CodeVersion</c>); null for older records.</summary>
     public string? CodeVersion { get; init; }
 
+    /// <summary>
+    /// The content fingerprint of the data files the run trained on (<c>DataFingerprint.Content</c>, as in its run id;
+    /// "generated" for generated data), so that its model is never set to predict a split drawn from other data; null
+    /// for older records.
+    /// </summary>
+    public string? DataFingerprint { get; init; }
+
     public const string Completed = "completed";
     public const string Failed = "failed";
 
