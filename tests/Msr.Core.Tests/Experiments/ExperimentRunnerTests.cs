@@ -1,5 +1,7 @@
+using System.Text;
 using Msr.Core.Experiments;
 using Msr.Core.Results;
+using Msr.Core.Tests.Data;
 using Xunit;
 
 namespace Msr.Core.Tests.Experiments;
@@ -151,52 +153,41 @@ public sealed class ExperimentRunnerTests
     [Fact]
     public void A_saved_model_predicts_only_on_the_data_it_trained_on_wherever_that_data_now_lies()
     {
-        var dir = Directory.CreateTempSubdirectory("msr-predict-").FullName;
-        try
+        using var dir = new TempDir();
+        string WriteClicks(string name, int flipRow = -1)
         {
-            string WriteClicks(string name, int flipRow = -1)
+            var rng = new Random(3);
+            var lines = new StringBuilder("user,item,page,click\n");
+            for (int i = 0; i < 600; i++)
             {
-                var rng = new Random(3);
-                var lines = new List<string> { "user,item,page,click" };
-                for (int i = 0; i < 600; i++)
-                {
-                    int click = rng.Next(2);
-                    lines.Add($"u{i % 41},i{i % 17},{(i % 3 == 0 ? "a" : "b")},{(i == flipRow ? 1 - click : click)}");
-                }
-                var file = Path.Combine(dir, name);
-                File.WriteAllLines(file, lines);
-                return file;
+                int click = rng.Next(2);
+                lines.Append($"u{i % 41},i{i % 17},{(i % 3 == 0 ? "a" : "b")},{(i == flipRow ? 1 - click : click)}\n");
             }
-            var options = new Dictionary<string, string> { ["sparse"] = "user,item", ["label"] = "click", ["scenario"] = "page" };
-            var clicks = WriteClicks("clicks.csv");
-            using (var data = LoadedDataset.Load("csv", clicks, options))
-            {
-                var spec = new RunSpec("csv", clicks, options, "BaseDNN", new Dictionary<string, string>(),
-                    new Dictionary<string, string> { ["epochs"] = "1", ["batch_size"] = "128" }, 1);
-                var store = new ResultStore(Path.Combine(dir, "results"));
-                var record = ExperimentRunner.Run(ExperimentRunner.Prepare(spec, data), data, weightsPath: store.WeightsPathOf(spec.RunId));
-                store.Write(record);
-                Assert.Equal(DataFingerprint.Content(clicks), record.DataFingerprint);
-            }
-            var recordPath = Directory.GetFiles(Path.Combine(dir, "results"), "*.json").Single();
-            int rows = RecordPredictions.Predict(recordPath, SplitPart.Test, cacheDirectory: null).Count;
-            // The same bytes elsewhere are the run's data.
-            var moved = Path.Combine(dir, "moved");
-            Directory.CreateDirectory(moved);
-            File.Copy(clicks, Path.Combine(moved, "clicks.csv"));
-            Assert.Equal(rows, RecordPredictions.Predict(recordPath, SplitPart.Test, null, datasetPath: Path.Combine(moved, "clicks.csv")).Count);
-            // One label changed in place (same size): another dataset, refused with the reason.
-            var time = File.GetLastWriteTimeUtc(clicks);
-            WriteClicks("clicks.csv", flipRow: 5);
-            File.SetLastWriteTimeUtc(clicks, time.AddSeconds(1));
-            var e = Assert.Throws<InvalidDataException>(() => RecordPredictions.Predict(recordPath, SplitPart.Test, null));
-            Assert.Contains("are not the data the run trained on", e.Message);
-            Assert.Contains("--path", e.Message);
+            return dir.Write(name, lines.ToString());
         }
-        finally
+        var options = new Dictionary<string, string> { ["sparse"] = "user,item", ["label"] = "click", ["scenario"] = "page" };
+        var clicks = WriteClicks("clicks.csv");
+        var store = new ResultStore(Path.Combine(dir.Path, "results"));
+        var spec = new RunSpec("csv", clicks, options, "BaseDNN", new Dictionary<string, string>(),
+            new Dictionary<string, string> { ["epochs"] = "1", ["batch_size"] = "128" }, 1);
+        using (var data = LoadedDataset.Load("csv", clicks, options))
         {
-            Directory.Delete(dir, recursive: true);
+            var record = ExperimentRunner.Run(ExperimentRunner.Prepare(spec, data), data, weightsPath: store.WeightsPathOf(spec.RunId));
+            store.Write(record);
+            Assert.Equal(DataFingerprint.Content(clicks), record.DataFingerprint);
         }
+        var recordPath = store.PathOf(spec.RunId);
+        int rows = RecordPredictions.Predict(recordPath, SplitPart.Test, cacheDirectory: null).Count;
+        // The same bytes elsewhere are the run's data.
+        var moved = dir.Write(Path.Combine("moved", "clicks.csv"), File.ReadAllText(clicks));
+        Assert.Equal(rows, RecordPredictions.Predict(recordPath, SplitPart.Test, null, datasetPath: moved).Count);
+        // One label changed in place (same size): another dataset, refused with the reason.
+        var time = File.GetLastWriteTimeUtc(clicks);
+        WriteClicks("clicks.csv", flipRow: 5);
+        File.SetLastWriteTimeUtc(clicks, time.AddSeconds(1));
+        var e = Assert.Throws<InvalidDataException>(() => RecordPredictions.Predict(recordPath, SplitPart.Test, null));
+        Assert.Contains("are not the data the run trained on", e.Message);
+        Assert.Contains("--path", e.Message);
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using Msr.Core.Experiments;
 using Msr.Core.Results;
+using Msr.Core.Tests.Data;
 using Xunit;
 
 namespace Msr.Core.Tests.Experiments;
@@ -92,84 +93,57 @@ public sealed class RunIdentityTests
     [Fact]
     public void Data_files_are_fingerprinted_by_content_wherever_and_whenever_they_were_written()
     {
-        var root = Directory.CreateTempSubdirectory("msr-identity-").FullName;
-        try
+        using var dir = new TempDir();
+        string Write(string folder, string text, DateTime time)
         {
-            string Write(string folder, string text, DateTime time)
-            {
-                Directory.CreateDirectory(folder);
-                var file = Path.Combine(folder, "data.csv");
-                File.WriteAllText(file, text);
-                File.SetLastWriteTimeUtc(file, time);
-                return folder;
-            }
-            var day1 = new DateTime(2024, 1, 1, 0, 0, 0, DateTimeKind.Utc);
-            var here = Id(Spec(path: Write(Path.Combine(root, "a"), "a,b\n1,2\n", day1), dataset: "csv"));
-            // A copy elsewhere, written another day: the same data, the same run (another machine's worker agrees).
-            Assert.Equal(here, Id(Spec(path: Write(Path.Combine(root, "copy"), "a,b\n1,2\n", day1.AddDays(3)), dataset: "csv")));
-            // Touched in place: still the same data.
-            File.SetLastWriteTimeUtc(Path.Combine(root, "a", "data.csv"), day1.AddDays(1));
-            Assert.Equal(here, Id(Spec(path: Path.Combine(root, "a"), dataset: "csv")));
-            // One byte more, even with the old size's neighbour and the old time: other data.
-            Assert.NotEqual(here, Id(Spec(path: Write(Path.Combine(root, "b"), "a,b\n1,3\n", day1), dataset: "csv")));
-            // Another file name in the folder is another input layout.
-            Directory.CreateDirectory(Path.Combine(root, "c"));
-            File.Copy(Path.Combine(root, "a", "data.csv"), Path.Combine(root, "c", "other.csv"));
-            Assert.NotEqual(here, Id(Spec(path: Path.Combine(root, "c"), dataset: "csv")));
+            var file = dir.Write(Path.Combine(folder, "data.csv"), text);
+            File.SetLastWriteTimeUtc(file, time);
+            return Path.GetDirectoryName(file)!;
         }
-        finally
-        {
-            Directory.Delete(root, recursive: true);
-        }
+        var day1 = new DateTime(2024, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+        var here = Id(Spec(path: Write("a", "a,b\n1,2\n", day1), dataset: "csv"));
+        // A copy elsewhere, written another day: the same data, the same run (another machine's worker agrees).
+        Assert.Equal(here, Id(Spec(path: Write("copy", "a,b\n1,2\n", day1.AddDays(3)), dataset: "csv")));
+        // Touched in place: still the same data.
+        File.SetLastWriteTimeUtc(Path.Combine(dir.Path, "a", "data.csv"), day1.AddDays(1));
+        Assert.Equal(here, Id(Spec(path: Path.Combine(dir.Path, "a"), dataset: "csv")));
+        // One byte changed, same size and time: other data.
+        Assert.NotEqual(here, Id(Spec(path: Write("b", "a,b\n1,3\n", day1), dataset: "csv")));
+        // Another file name in the folder is another input layout.
+        dir.Write(Path.Combine("c", "other.csv"), "a,b\n1,2\n");
+        Assert.NotEqual(here, Id(Spec(path: Path.Combine(dir.Path, "c"), dataset: "csv")));
     }
 
     [Fact]
     public void What_Msr_writes_into_a_data_folder_is_not_data()
     {
-        var dir = Directory.CreateTempSubdirectory("msr-identity-").FullName;
-        try
-        {
-            File.WriteAllText(Path.Combine(dir, "data.csv"), "a,b\n1,2\n");
-            var spec = Spec(path: dir, dataset: "csv");
-            var before = Id(spec);
-            var legacyBefore = RunIdentity.LegacyRunId(spec, _ => "code-v1");
-            // Records (and their weights, leases) written into a results folder below the data folder, cache entries, hash memos.
-            var store = new ResultStore(Path.Combine(dir, "results"));
-            store.Write(Results.ResultStoreTests.Sample());
-            File.WriteAllText(Path.Combine(dir, "csv-0123.msrcache"), "cache entry");
-            Directory.CreateDirectory(Path.Combine(dir, "memo"));
-            File.WriteAllText(Path.Combine(dir, "memo", "0123" + Msr.Core.Data.FileContentHash.MemoExtension), "memo");
-            Assert.Equal(before, Id(spec));
-            Assert.Equal(legacyBefore, RunIdentity.LegacyRunId(spec, _ => "code-v1"));
-        }
-        finally
-        {
-            Directory.Delete(dir, recursive: true);
-        }
+        using var dir = new TempDir();
+        dir.Write("data.csv", "a,b\n1,2\n");
+        var spec = Spec(path: dir.Path, dataset: "csv");
+        var before = Id(spec);
+        var legacyBefore = RunIdentity.LegacyRunId(spec, _ => "code-v1");
+        // Records (and their weights, leases) written into a results folder below the data folder, cache entries, hash memos.
+        new ResultStore(Path.Combine(dir.Path, "results")).Write(Results.ResultStoreTests.Sample());
+        dir.Write("csv-0123.msrcache", "cache entry");
+        dir.Write(Path.Combine("memo", "0123" + Msr.Core.Data.FileContentHash.MemoExtension), "memo");
+        Assert.Equal(before, Id(spec));
+        Assert.Equal(legacyBefore, RunIdentity.LegacyRunId(spec, _ => "code-v1"));
     }
 
     [Fact]
     public void Legacy_ids_are_the_v2_ids_of_path_size_and_time()
     {
-        var dir = Directory.CreateTempSubdirectory("msr-identity-").FullName;
-        try
-        {
-            var file = Path.Combine(dir, "data.csv");
-            File.WriteAllText(file, "a,b\n1,2\n");
-            File.SetLastWriteTimeUtc(file, new DateTime(2024, 1, 1, 0, 0, 0, DateTimeKind.Utc));
-            var spec = Spec(path: dir, dataset: "csv");
-            var legacy = RunIdentity.LegacyRunId(spec, _ => "code-v1");
-            Assert.NotEqual(Id(spec), legacy);
-            Assert.Matches("^csv-sharedbottom-s7-[0-9a-f]{12}$", legacy);
-            // v2 options were hashed as given, so a respelt option was another id there.
-            Assert.NotEqual(legacy, RunIdentity.LegacyRunId(spec with { DatasetOptions = new Dictionary<string, string> { ["rows"] = "0600" } }, _ => "code-v1"));
-            File.SetLastWriteTimeUtc(file, new DateTime(2024, 1, 2, 0, 0, 0, DateTimeKind.Utc));
-            Assert.NotEqual(legacy, RunIdentity.LegacyRunId(spec, _ => "code-v1"));
-        }
-        finally
-        {
-            Directory.Delete(dir, recursive: true);
-        }
+        using var dir = new TempDir();
+        var file = dir.Write("data.csv", "a,b\n1,2\n");
+        File.SetLastWriteTimeUtc(file, new DateTime(2024, 1, 1, 0, 0, 0, DateTimeKind.Utc));
+        var spec = Spec(path: dir.Path, dataset: "csv");
+        var legacy = RunIdentity.LegacyRunId(spec, _ => "code-v1");
+        Assert.NotEqual(Id(spec), legacy);
+        Assert.Matches("^csv-sharedbottom-s7-[0-9a-f]{12}$", legacy);
+        // v2 options were hashed as given, so a respelt option was another id there.
+        Assert.NotEqual(legacy, RunIdentity.LegacyRunId(spec with { DatasetOptions = new Dictionary<string, string> { ["rows"] = "0600" } }, _ => "code-v1"));
+        File.SetLastWriteTimeUtc(file, new DateTime(2024, 1, 2, 0, 0, 0, DateTimeKind.Utc));
+        Assert.NotEqual(legacy, RunIdentity.LegacyRunId(spec, _ => "code-v1"));
     }
 
     [Fact]
