@@ -17,15 +17,15 @@ public static class DataFingerprint
     public static string MemoFolder => Path.Combine(LoadedDataset.DefaultCacheDirectory, "file-hashes");
 
     /// <summary>
-    /// 16 hex digits of a SHA-256 over each data file's path relative to the dataset path (a lone file: its name) and
-    /// the SHA-256 of its bytes (<see cref="FileContentHash"/>, remembered per path, size and time in <see cref="MemoFolder"/>).
+    /// 16 hex digits of a SHA-256 over each data file's path relative to the dataset path and the SHA-256 of its bytes
+    /// (a dataset path that is one file: its bytes alone, since a loader given a file reads it whatever its name) (<see cref="FileContentHash"/>, remembered per path, size and time in <see cref="MemoFolder"/>).
     /// A path that does not exist gives <c>missing &lt;full path&gt;</c>.
     /// </summary>
     public static string Content(string datasetPath) =>
         Of(datasetPath, (root, file) =>
         {
-            var name = root == file ? Path.GetFileName(file) : Path.GetRelativePath(root, file).Replace(Path.DirectorySeparatorChar, '/');
-            return $"{name} {FileContentHash.Of(file, MemoFolder)}";
+            var hash = FileContentHash.Of(file, MemoFolder);
+            return root == file ? hash : $"{Path.GetRelativePath(root, file).Replace(Path.DirectorySeparatorChar, '/')} {hash}";
         });
 
     /// <summary>

@@ -112,6 +112,9 @@ public sealed class RunIdentityTests
         // Another file name in the folder is another input layout.
         dir.Write(Path.Combine("c", "other.csv"), "a,b\n1,2\n");
         Assert.NotEqual(here, Id(Spec(path: Path.Combine(dir.Path, "c"), dataset: "csv")));
+        // A dataset path that names one file is read whatever the file is called: a renamed copy is the same data.
+        Assert.Equal(Id(Spec(path: Path.Combine(dir.Path, "a", "data.csv"), dataset: "csv")),
+            Id(Spec(path: Path.Combine(dir.Path, "c", "other.csv"), dataset: "csv")));
     }
 
     [Fact]
