@@ -24,9 +24,17 @@ public static class DataFingerprint
     public static string Content(string datasetPath) =>
         Of(datasetPath, (root, file) =>
         {
-            var hash = FileContentHash.Of(file, MemoFolder);
+            var hash = HashOrProblem(file);
             return root == file ? hash : $"{Path.GetRelativePath(root, file).Replace(Path.DirectorySeparatorChar, '/')} {hash}";
         });
+
+    // A file that cannot be read still gives the run an id: the run then fails at its load with the loader's message
+    // naming the file, is recorded as failed, and the grid goes on (planning never stops on it).
+    static string HashOrProblem(string file)
+    {
+        try { return FileContentHash.Of(file, MemoFolder); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return "unreadable: " + e.Message; }
+    }
 
     /// <summary>
     /// How many bytes <see cref="Content"/> would read for <paramref name="datasetPath"/> now: the data files whose hashes
@@ -36,7 +44,7 @@ public static class DataFingerprint
     {
         long bytes = 0;
         foreach (var file in DataFiles(datasetPath) ?? [])
-            if (!FileContentHash.IsRemembered(file, MemoFolder)) bytes += new FileInfo(file).Length;
+            if (File.Exists(file) && !FileContentHash.IsRemembered(file, MemoFolder)) bytes += new FileInfo(file).Length;
         return bytes;
     }
 

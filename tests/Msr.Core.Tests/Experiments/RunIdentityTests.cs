@@ -134,6 +134,18 @@ public sealed class RunIdentityTests
     }
 
     [Fact]
+    public void A_file_that_cannot_be_read_still_gives_an_id_instead_of_stopping_the_plan()
+    {
+        using var dir = new TempDir();
+        dir.Write("data.csv", "a,b\n1,2\n");
+        // A link to nothing is listed in the folder but cannot be opened (as root, permissions cannot make a file unreadable).
+        File.CreateSymbolicLink(Path.Combine(dir.Path, "gone.csv"), Path.Combine(dir.Path, "nowhere.csv"));
+        var spec = Spec(path: dir.Path, dataset: "csv");
+        Assert.Matches("^csv-sharedbottom-s7-[0-9a-f]{12}$", Id(spec));
+        Assert.True(DataFingerprint.BytesToHash(dir.Path) >= 0);
+    }
+
+    [Fact]
     public void Legacy_ids_are_the_v2_ids_of_path_size_and_time()
     {
         using var dir = new TempDir();
