@@ -18,8 +18,9 @@ public static class DataFingerprint
 
     /// <summary>
     /// 16 hex digits of a SHA-256 over each data file's path relative to the dataset path and the SHA-256 of its bytes
-    /// (a dataset path that is one file: its bytes alone, since a loader given a file reads it whatever its name) (<see cref="FileContentHash"/>, remembered per path, size and time in <see cref="MemoFolder"/>).
-    /// A path that does not exist gives <c>missing &lt;full path&gt;</c>.
+    /// (<see cref="FileContentHash"/>, remembered per path, size and time in <see cref="MemoFolder"/>). A dataset path
+    /// that is one file contributes its bytes alone: a loader given a file reads it whatever its name. A path that does
+    /// not exist gives <c>missing &lt;full path&gt;</c>.
     /// </summary>
     public static string Content(string datasetPath) =>
         Of(datasetPath, (root, file) =>
