@@ -125,8 +125,9 @@ let printProgress (out: IO.TextWriter) (p: Progress) =
         | Diverged r -> printfn "  [%d/%d] FAILED %s: %s%s" i n r.RunId r.Error etaText
         | NotRun(spec, reason) -> printfn "  [%d/%d] not run %s: %s" i n spec.RunId reason
 
-/// A run of the grid with its position: `Id` its run id (computed once: it fingerprints the data files), `LegacyId` its id before run ids fingerprinted data by content (a record
-/// under it is this run's, so results written before are not trained again).
+/// A run of the grid with its position: `Id` its run id (computed once: it fingerprints the data files) and
+/// `LegacyId` its id from before run ids fingerprinted data by content. A record under either is this run's, so results
+/// written before are not trained again; an epoch checkpoint left under the old id is not picked up (that run restarts).
 type private PlannedRun = { Index: int; Spec: RunSpec; Id: string; LegacyId: string }
 
 let private resultsFolder (e: Experiment) =
