@@ -333,7 +333,8 @@ public static class DatasetEncoder
         foreach (var s in layout.Sparse) Add(s.Column);
         foreach (var d in layout.Dense) Add(d.Column);
         Add(layout.Label);
-        foreach (var q in layout.Sequences ?? []) Add(q.TimeColumn);
+        // Sequences share one event order per (user, time) columns, which reads the time column once (Sequences()).
+        foreach (var (_, time) in (layout.Sequences ?? []).Select(q => (q.UserColumn, q.TimeColumn)).Distinct()) Add(time);
         foreach (var q in layout.ListedSequences ?? []) Add(q.ItemColumn); // never reaches 0: kept for the look-ups
         return reads;
     }

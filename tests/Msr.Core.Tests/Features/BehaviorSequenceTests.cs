@@ -65,3 +65,26 @@ public class BehaviorSequenceTests
         Assert.Equal(1, h[6..9].Count(v => v == 0));                     // user 1 at t=300: its two earlier ratings
     }
 }
+
+public sealed class SharedEventOrderTests
+{
+    [Fact]
+    public void An_item_history_and_its_attribute_history_release_the_time_column_once_both_are_built()
+    {
+        var table = new RawTable();
+        var (user, item, cate, page, time, click) = (table.AddCategorical("user"), table.AddCategorical("item"), table.AddCategorical("cate"),
+            table.AddCategorical("page"), table.AddNumeric("time"), table.AddNumeric("click"));
+        for (int r = 0; r < 12; r++)
+        {
+            user.Add($"u{r % 3}"); item.Add($"i{r % 5}"); cate.Add($"c{r % 5 % 2}"); page.Add(r % 2 == 0 ? "a" : "b");
+            time.Add(r); click.Add(r % 3 == 0 ? 1 : 0);
+        }
+        var layout = new TableLayout(
+            [new("user"), new("item"), new("cate")], [], "click", ScenarioRule.ByValue("page"),
+            [new("hist_item", "user", "item", "time", 2), new("hist_cate", "user", "cate", "time", 2)]);
+        using var data = DatasetEncoder.Encode("t", table, layout, new EncodingOptions());
+        Assert.Equal(data.Sequences["hist_item"].eq(0).data<bool>().ToArray(), data.Sequences["hist_cate"].eq(0).data<bool>().ToArray());
+        // The encoder frees each raw column after its last read; the shared order reads the time column once.
+        Assert.Throws<InvalidOperationException>(() => table.Numeric("time").Values.Length);
+    }
+}
