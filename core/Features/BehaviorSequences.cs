@@ -114,6 +114,9 @@ public sealed record HistoryOptions(int Length, bool ClicksOnly, IReadOnlyList<s
     /// <summary>The history options of loaders with a timestamped log.</summary>
     public static IReadOnlyList<DatasetOption> Declared { get; } = [HistoryLength, ClicksOnlyOption, AttributesOption];
 
+    /// <summary>Whether <paramref name="loader"/> builds histories (declares the <c>history</c> option: it has a timestamped log).</summary>
+    public static bool TakenBy(IDatasetLoader loader) => loader.Options.Any(o => o.Name == HistoryLength.Name);
+
     public static HistoryOptions From(Settings s) => new(HistoryLength.Read(s), ClicksOnlyOption.Read(s), AttributesOption.Read(s));
 
     public bool Enabled => Length > 0;

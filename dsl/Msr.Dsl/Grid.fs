@@ -45,9 +45,8 @@ let private datasetProblems (d: DatasetRef) =
 /// A model that reads behaviour histories (SACN) on a dataset loaded without them would fail every run: said before
 /// anything loads, with how to load them or, for data without a timestamped log, which datasets can.
 let private historyProblems (e: Experiment) =
-    let hasHistoryOption (loader: IDatasetLoader) = loader.Options |> Seq.exists (fun o -> o.Name = "history")
     let withHistories (d: DatasetRef) =
-        match d.Options |> List.tryFind (fun (k, _) -> key k = "history") with
+        match d.Options |> List.tryFind (fun (k, _) -> key k = HistoryOptions.HistoryLength.Name) with
         | None -> false
         | Some(_, v) -> match Int32.TryParse v with | true, n -> n > 0 | _ -> true   // a bad value is datasetProblems' to report
     [ for m in e.Models do
@@ -56,11 +55,11 @@ let private historyProblems (e: Experiment) =
             for d in e.Datasets do
                 match loaderOf d.Name with
                 | Some loader when not (withHistories d) ->
-                    if hasHistoryOption loader then
+                    if HistoryOptions.TakenBy loader then
                         sprintf "model '%s' reads behaviour histories: load dataset '%s' with history=L and history_attributes=<item attribute columns> (on MovieLens: `Dataset.withHistory 20 >> Dataset.withHistoryAttributes [ \"cate_id\" ]`)" entry.Name loader.Name
                     else
                         sprintf "model '%s' reads behaviour histories, which dataset '%s' cannot give (no timestamped log); datasets that can: %s"
-                            entry.Name loader.Name (DatasetRegistry.All |> Seq.filter hasHistoryOption |> Seq.map (fun l -> l.Name) |> join)
+                            entry.Name loader.Name (DatasetRegistry.All |> Seq.filter HistoryOptions.TakenBy |> Seq.map (fun l -> l.Name) |> join)
                 | _ -> ()
         | _ -> () ]
 

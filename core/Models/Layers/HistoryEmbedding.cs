@@ -113,9 +113,8 @@ public sealed class HistoryEmbedding : Module
         foreach (var t in tables) t.weight![0].zero_();
     }
 
-    /// <summary>The registered loaders that declare the <c>history</c> option.</summary>
-    static IEnumerable<string> LoadersWithHistories() =>
-        DatasetRegistry.All.Where(l => l.Options.Any(o => o.Name == HistoryOptions.HistoryLength.Name)).Select(l => l.Name);
+    /// <summary>The registered loaders that build histories.</summary>
+    static IEnumerable<string> LoadersWithHistories() => DatasetRegistry.All.Where(HistoryOptions.TakenBy).Select(l => l.Name);
 
     /// <summary>Whether the schema holds a history <c>hist_&lt;column&gt;</c> of one of its sparse features.</summary>
     public static bool HasHistories(DatasetSchema schema) => schema.SequenceFeatures.Any(s => TargetOf(schema, s.Name) is not null);
