@@ -138,11 +138,14 @@ public sealed class RunIdentityTests
     {
         using var dir = new TempDir();
         dir.Write("data.csv", "a,b\n1,2\n");
+        var spec = Spec(path: dir.Path, dataset: "csv");
+        var readable = Id(spec);
         // A link to nothing is listed in the folder but cannot be opened (as root, permissions cannot make a file unreadable).
         File.CreateSymbolicLink(Path.Combine(dir.Path, "gone.csv"), Path.Combine(dir.Path, "nowhere.csv"));
-        var spec = Spec(path: dir.Path, dataset: "csv");
-        Assert.Matches("^csv-sharedbottom-s7-[0-9a-f]{12}$", Id(spec));
-        Assert.True(DataFingerprint.BytesToHash(dir.Path) >= 0);
+        var withUnreadable = Id(spec);
+        Assert.Matches("^csv-sharedbottom-s7-[0-9a-f]{12}$", withUnreadable);
+        Assert.NotEqual(readable, withUnreadable);   // the unreadable file is part of the data, not skipped
+        Assert.Null(Record.Exception(() => DataFingerprint.BytesToHash(dir.Path)));
     }
 
     [Fact]
